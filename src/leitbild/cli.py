@@ -1,0 +1,40 @@
+"""The ``leitbild`` command: the project's own commands plus every Django one.
+
+``leitbild import-text FILE`` is ``manage.py import_text FILE``: dashes in a command
+name are accepted for underscores, so both spellings work.
+"""
+
+import os
+import sys
+
+OWN_COMMANDS = {
+    "import-text": "import a concept document (plain-text layout) as an edition",
+    "compare-editions": "compare two editions' goals (new, removed, reworded, unchanged)",
+    "export-edition": "write an edition as one JSON document",
+    "load-demo": "load the demo data (Münster 2014 and 2019 editions) and a staff login",
+}
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leitbild.settings")
+    if len(argv) > 1 and not argv[1].startswith("-"):
+        argv[1] = argv[1].replace("-", "_")
+    if len(argv) == 1 or argv[1] in {"-h", "--help", "help"} and len(argv) == 2:
+        print("leitbild — the integration concept platform.\n")
+        print("Usage: leitbild <command> [options]   (leitbild <command> --help for details)\n")
+        print("Leitbild commands:")
+        for name, summary in OWN_COMMANDS.items():
+            print(f"  {name:<18} {summary}")
+        print("\nDjango commands (migrate, createsuperuser, check --deploy, runserver …):")
+        print("  leitbild help --commands    lists them all\n")
+        if len(argv) == 1:
+            return
+        argv = [argv[0], "help", "--commands"]
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(argv)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+from django.contrib import admin
+from django.contrib.contenttypes.admin import GenericTabularInline
+from django.utils.translation import gettext_lazy as _
+
+from leitbild.core.models import Translation
+
+from .models import Chapter, City, Edition, FieldOfAction, Footnote, GlossaryEntry, Goal, GoalGroup
+
+
+class TranslationInline(GenericTabularInline):
+    model = Translation
+    extra = 0
+    fields = ("field", "language", "text", "status")
+
+
+@admin.register(City)
+class CityAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Edition)
+class EditionAdmin(admin.ModelAdmin):
+    list_display = ("title", "city", "year", "number", "status", "council_paper", "valid_until")
+    list_filter = ("city", "status")
+    readonly_fields = ("source_name", "imported_at")
+    inlines = [TranslationInline]
+
+
+@admin.register(Chapter)
+class ChapterAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "edition", "kind", "position")
+    list_filter = ("edition", "kind")
+    inlines = [TranslationInline]
+
+
+@admin.register(FieldOfAction)
+class FieldOfActionAdmin(admin.ModelAdmin):
+    list_display = ("number", "title", "edition", "cross_cutting")
+    list_filter = ("edition",)
+    inlines = [TranslationInline]
+
+
+@admin.register(GoalGroup)
+class GoalGroupAdmin(admin.ModelAdmin):
+    list_display = ("title", "field")
+    inlines = [TranslationInline]
+
+
+@admin.register(Goal)
+class GoalAdmin(admin.ModelAdmin):
+    list_display = ("slug", "field", "kind", "short_text", "lineage")
+    list_filter = ("edition", "kind", "lineage")
+    search_fields = ("text",)
+    raw_id_fields = ("predecessor", "parent")
+    list_select_related = ("field", "edition")
+    inlines = [TranslationInline]
+
+    @admin.display(description=_("text"))
+    def short_text(self, obj):
+        return obj.text[:80]
+
+
+@admin.register(GlossaryEntry)
+class GlossaryEntryAdmin(admin.ModelAdmin):
+    list_display = ("term", "edition")
+    inlines = [TranslationInline]
+
+
+@admin.register(Footnote)
+class FootnoteAdmin(admin.ModelAdmin):
+    list_display = ("number", "edition", "goal", "chapter")
+    list_filter = ("edition",)
+    inlines = [TranslationInline]

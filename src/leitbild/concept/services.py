@@ -1,0 +1,317 @@
+"""Writes to the concept: importing editions, linking goal lineage, correcting it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.text import slugify
+
+from leitbild.core.text import sanitize_html, search_index, similarity, stems, strip_tags
+
+from . import textimport
+from .models import Chapter, City, Edition, FieldOfAction, Footnote, Goal, GoalGroup
+
+LINEAGE_THRESHOLD = 0.5
+
+
+@dataclass
+class ImportResult:
+    edition: Edition
+    created: bool
+    chapters: int
+    fields: int
+    goals: int
+    footnotes: int
+    linked: int
+
+
+def city_get_or_create(*, name: str) -> City:
+    city = City.objects.filter(name=name).first()
+    if city is None:
+        city = City.objects.create(name=name, slug=slugify(name.replace("ß", "ss")) or "stadt")
+    return city
+
+
+def _edition_slug(city: City, year: int) -> str:
+    taken = Edition.objects.filter(slug=str(year)).exclude(city=city).exists()
+    return f"{city.slug}-{year}" if taken else str(year)
+
+
+def _render_blocks(blocks: list[textimport.Block]) -> str:
+    def inline(text: str) -> str:
+        clean, anchors = textimport.split_markers(text)
+        out, last = [], 0
+        for number, offset in anchors:
+            out.append(escape(clean[last:offset]))
+            out.append(
+                f'<sup class="fn"><a href="#fn-{number}" id="fnref-{number}">{number}</a></sup>'
+            )
+            last = offset
+        out.append(escape(clean[last:]))
+        return "".join(out)
+
+    html = []
+    for block in blocks:
+        if block.kind == "ul":
+            html.append("<ul>" + "".join(f"<li>{inline(i)}</li>" for i in block.items) + "</ul>")
+        else:
+            html.append(f"<p>{inline(block.items[0])}</p>")
+    return sanitize_html("\n".join(html))
+
+
+def _chapter_slug(chapter: textimport.Chapter, used: set[str], forewords: int) -> str:
+    if chapter.number:
+        base = chapter.number
+    elif chapter.kind == "foreword":
+        base = f"vorwort-{forewords}"
+    else:
+        base = slugify(chapter.title.replace("ß", "ss"))[:60].strip("-") or "einleitung"
+    slug, n = base, 2
+    while slug in used:
+        slug, n = f"{base}-{n}", n + 1
+    used.add(slug)
+    return slug
+
+
+def _field_slug(field: textimport.Field) -> str:
+    return field.number.replace(".", "-") if field.number else "querschnitt"
+
+
+def _goal_slugs(field: textimport.Field):
+    """Readable permalink names: leitziel-2, teilziel-4, teilziel-4-1 (nested)."""
+    counters = {"guiding": 0, "sub": 0}
+    for goal in field.goals:
+        counters[goal.kind] += 1
+        base = ("leitziel" if goal.kind == "guiding" else "teilziel") + f"-{counters[goal.kind]}"
+        yield goal, None, base
+        for index, child in enumerate(goal.children, start=1):
+            yield child, goal, f"{base}-{index}"
+
+
+@transaction.atomic
+def edition_import_text(
+    *,
+    data: bytes,
+    source_name: str,
+    city_name: str,
+    year: int,
+    title: str | None = None,
+    number: int | None = None,
+    status: str | None = None,
+    adopted_on: dt.date | None = None,
+    council_paper: str | None = None,
+    valid_until: dt.date | None = None,
+) -> ImportResult:
+    """Create or update an edition from the plain-text layout; all or nothing.
+
+    Re-importing updates in place: chapters, fields and goals keep their permalinks
+    (matched by them), lineage links survive, and what the new text no longer has is
+    removed. Raises :class:`textimport.DocumentError` before anything is written.
+    """
+    document = textimport.parse_bytes(data, source_name)  # parse fully before writing
+
+    city = city_get_or_create(name=city_name)
+    edition = Edition.objects.select_for_update().filter(city=city, year=year).first()
+    created = edition is None
+    if created:
+        edition = Edition(city=city, year=year, slug=_edition_slug(city, year))
+    edition.title = title or edition.title or f"Leitbild Migration und Integration {city.name}"
+    edition.number = number or document.edition_number or edition.number
+    edition.imprint = document.imprint
+    edition.is_partial = not any(c.kind == "chapter" for c in document.chapters)
+    edition.source_name = source_name
+    edition.imported_at = timezone.now()
+    for attr, value in {
+        "status": status,
+        "adopted_on": adopted_on,
+        "council_paper": council_paper,
+        "valid_until": valid_until,
+    }.items():
+        if value is not None:
+            setattr(edition, attr, value)
+    if edition.valid_until is None and edition.adopted_on:
+        edition.valid_until = edition.adopted_on.replace(year=edition.adopted_on.year + 5)
+    edition.save()
+
+    # Footnotes are re-created; they belong to whatever carries their marker.
+    edition.footnotes.all().delete()
+
+    chapter_rows: dict[int, Chapter] = {}
+    existing = {c.slug: c for c in edition.chapters.all()}
+    used: set[str] = set()
+    forewords = 0
+    for position, parsed in enumerate(document.chapters, start=1):
+        forewords += parsed.kind == "foreword"
+        slug = _chapter_slug(parsed, used, forewords)
+        chapter = existing.pop(slug, None) or Chapter(edition=edition, slug=slug)
+        chapter.kind, chapter.number, chapter.title = parsed.kind, parsed.number, parsed.title
+        chapter.position = position
+        chapter.body = _render_blocks(parsed.blocks)
+        chapter.plain_text = strip_tags(chapter.body)
+        chapter.search_index = search_index(f"{chapter.title} {chapter.plain_text}")
+        chapter.save()
+        chapter_rows[id(parsed)] = chapter
+    Chapter.objects.filter(pk__in=[c.pk for c in existing.values()]).delete()
+
+    owners: dict[int, object] = {}  # id(parsed object) -> saved row
+    existing_fields = {f.slug: f for f in edition.fields.all()}
+    goal_count = 0
+    for position, parsed in enumerate(document.fields, start=1):
+        slug = _field_slug(parsed)
+        field = existing_fields.pop(slug, None) or FieldOfAction(edition=edition, slug=slug)
+        field.number, field.title = parsed.number, parsed.title
+        field.cross_cutting = parsed.cross_cutting
+        field.intro = "\n\n".join(textimport.split_markers(t)[0] for t in parsed.intro)
+        field.position = position
+        field.chapter = (
+            chapter_rows[id(document.chapters[parsed.chapter_index])]
+            if parsed.chapter_index is not None
+            else None
+        )
+        field.save()
+        owners[id(parsed)] = field
+
+        groups = {g.title: g for g in field.groups.all()}
+        group_order = []
+        for goal in parsed.goals:
+            if goal.group and goal.group not in group_order:
+                group_order.append(goal.group)
+        for index, name in enumerate(group_order, start=1):
+            group = groups.pop(name, None) or GoalGroup(field=field, title=name)
+            group.position = index
+            group.save()
+            groups[name] = group
+        GoalGroup.objects.filter(field=field).exclude(title__in=group_order).delete()
+
+        existing_goals = {g.slug: g for g in field.goals.all()}
+        for position_in_field, (parsed_goal, parent, slug) in enumerate(
+            _goal_slugs(parsed), start=1
+        ):
+            goal = existing_goals.pop(slug, None) or Goal(edition=edition, field=field, slug=slug)
+            goal.kind = parsed_goal.kind
+            goal.group = groups.get(parsed_goal.group) if parsed_goal.group else None
+            goal.parent = owners[id(parent)] if parent is not None else None
+            goal.position = position_in_field
+            goal.text = textimport.split_markers(parsed_goal.text)[0]
+            goal.search_index = search_index(goal.text)
+            goal.save()
+            owners[id(parsed_goal)] = goal
+            goal_count += 1
+        Goal.objects.filter(pk__in=[g.pk for g in existing_goals.values()]).delete()
+    FieldOfAction.objects.filter(pk__in=[f.pk for f in existing_fields.values()]).delete()
+
+    for number, note in document.footnotes.items():
+        kind, parsed_owner = document.footnote_owners[number]
+        footnote = Footnote(edition=edition, number=number, text=note.text)
+        if kind == "goal":
+            footnote.goal = owners[id(parsed_owner)]
+            anchors = dict(textimport.split_markers(parsed_owner.text)[1])
+            footnote.offset = anchors[number]
+        elif kind == "field":
+            footnote.field = owners[id(parsed_owner)]
+        else:
+            footnote.chapter = chapter_rows[id(parsed_owner)]
+        footnote.save()
+
+    linked = edition_link_neighbours(edition=edition)
+    return ImportResult(
+        edition=edition,
+        created=created,
+        chapters=len(document.chapters),
+        fields=len(document.fields),
+        goals=goal_count,
+        footnotes=len(document.footnotes),
+        linked=linked,
+    )
+
+
+def edition_link_neighbours(*, edition: Edition) -> int:
+    """Link lineage to the city's previous edition and from its next one."""
+    siblings = Edition.objects.filter(city=edition.city)
+    previous = siblings.filter(year__lt=edition.year).order_by("-year").first()
+    following = siblings.filter(year__gt=edition.year).order_by("year").first()
+    linked = 0
+    if previous:
+        linked += edition_link_lineage(old=previous, new=edition)
+    if following:
+        linked += edition_link_lineage(old=edition, new=following)
+    return linked
+
+
+@transaction.atomic
+def edition_link_lineage(
+    *, old: Edition, new: Edition, threshold: float = LINEAGE_THRESHOLD
+) -> int:
+    """Match the goals of ``new`` to their predecessors in ``old`` by text similarity.
+
+    Links that staff set by hand are kept, and their goals are not matched again.
+    Each old goal is the predecessor of at most one new goal: pairs are taken best
+    first. Returns the number of automatic links made.
+    """
+    new_goals = list(new.goals.all())
+    old_goals = list(old.goals.all())
+    manual = [g for g in new_goals if g.lineage == Goal.Lineage.MANUAL]
+    claimed = {g.predecessor_id for g in manual if g.predecessor_id}
+    candidates = [g for g in new_goals if g.lineage != Goal.Lineage.MANUAL]
+    pool = [g for g in old_goals if g.pk not in claimed]
+
+    old_stems = {g.pk: set(stems(g.text)) for g in pool}
+    scored = []
+    for goal in candidates:
+        goal_stems = set(stems(goal.text))
+        for previous in pool:
+            shared = goal_stems & old_stems[previous.pk]
+            union = goal_stems | old_stems[previous.pk]
+            if not union or len(shared) / len(union) < threshold / 3:
+                continue  # cheap filter before the order-aware comparison
+            score = similarity(previous.text, goal.text)
+            if score >= threshold:
+                scored.append((score, goal.pk, previous.pk))
+    scored.sort(key=lambda item: (-item[0], item[1], item[2]))
+
+    matched: dict[int, tuple[int, float]] = {}
+    used_old: set[int] = set()
+    for score, goal_pk, old_pk in scored:
+        if goal_pk in matched or old_pk in used_old:
+            continue
+        matched[goal_pk] = (old_pk, score)
+        used_old.add(old_pk)
+
+    old_ids = {g.pk for g in old_goals}
+    changed = []
+    for goal in candidates:
+        if goal.pk in matched:
+            goal.predecessor_id, goal.lineage_score = matched[goal.pk]
+            goal.lineage = Goal.Lineage.AUTO
+        elif goal.predecessor_id is None or goal.predecessor_id in old_ids:
+            goal.predecessor_id, goal.lineage_score = None, None
+            goal.lineage = Goal.Lineage.NONE
+        else:
+            continue
+        changed.append(goal)
+    Goal.objects.bulk_update(changed, ["predecessor", "lineage", "lineage_score"])
+    return len(matched)
+
+
+def goal_set_predecessor(*, goal: Goal, predecessor: Goal | None) -> Goal:
+    """Staff correct a lineage link by hand; automatic matching will not undo it."""
+    if predecessor is not None:
+        if predecessor.edition.city_id != goal.edition.city_id:
+            raise ValueError("A predecessor must belong to the same city's concept.")
+        if predecessor.edition.year >= goal.edition.year:
+            raise ValueError("A predecessor must come from an earlier edition.")
+    with transaction.atomic():
+        # An old goal has one successor per edition: free it from an automatic match.
+        if predecessor is not None:
+            Goal.objects.filter(edition=goal.edition, predecessor=predecessor).exclude(
+                pk=goal.pk
+            ).update(predecessor=None, lineage=Goal.Lineage.NONE, lineage_score=None)
+        goal.predecessor = predecessor
+        goal.lineage = Goal.Lineage.MANUAL
+        goal.lineage_score = similarity(predecessor.text, goal.text) if predecessor else None
+        goal.save(update_fields=["predecessor", "lineage", "lineage_score"])
+    return goal

@@ -1,0 +1,17 @@
+"""Settings for the test suite: the same as production except where tests need otherwise."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-secret-key-" + "x" * 40)
+
+from leitbild.settings import *  # noqa: E402, F403
+from leitbild.settings import STORAGES  # noqa: E402
+
+SECURE_SSL_REDIRECT = False
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+# The live server for browser tests speaks plain HTTP.
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
