@@ -17,10 +17,10 @@ OWN_COMMANDS = {
 
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leitbild.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leitbild.settings.base")
     if len(argv) > 1 and not argv[1].startswith("-"):
         argv[1] = argv[1].replace("-", "_")
-    if len(argv) == 1 or argv[1] in {"-h", "--help", "help"} and len(argv) == 2:
+    if len(argv) == 1 or (argv[1] in {"-h", "--help", "help"} and len(argv) == 2):
         print("leitbild — the integration concept platform.\n")
         print("Usage: leitbild <command> [options]   (leitbild <command> --help for details)\n")
         print("Leitbild commands:")

@@ -215,7 +215,9 @@ class GoalGroup(TranslatableModel):
     """A heading that groups sub-goals within a field, e.g. "Teilziele Arbeit"."""
 
     field = models.ForeignKey(
-        FieldOfAction, verbose_name=_("field of action"), on_delete=models.CASCADE,
+        FieldOfAction,
+        verbose_name=_("field of action"),
+        on_delete=models.CASCADE,
         related_name="groups",
     )
     title = models.CharField(_("title"), max_length=200)
@@ -265,16 +267,26 @@ class Goal(TranslatableModel):
         Edition, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="goals"
     )
     field = models.ForeignKey(
-        FieldOfAction, verbose_name=_("field of action"), on_delete=models.CASCADE,
+        FieldOfAction,
+        verbose_name=_("field of action"),
+        on_delete=models.CASCADE,
         related_name="goals",
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     group = models.ForeignKey(
-        GoalGroup, verbose_name=_("group"), on_delete=models.SET_NULL, null=True, blank=True,
+        GoalGroup,
+        verbose_name=_("group"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="goals",
     )
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent goal"), on_delete=models.CASCADE, null=True, blank=True,
+        "self",
+        verbose_name=_("parent goal"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="children",
     )
     position = models.PositiveIntegerField(_("position"), help_text=_("Order within the field."))
@@ -332,16 +344,28 @@ class Footnote(TranslatableModel):
     number = models.PositiveIntegerField(_("number"))
     text = models.TextField(_("text"))
     goal = models.ForeignKey(
-        Goal, verbose_name=_("goal"), on_delete=models.CASCADE, null=True, blank=True,
+        Goal,
+        verbose_name=_("goal"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="footnotes",
     )
     chapter = models.ForeignKey(
-        Chapter, verbose_name=_("chapter"), on_delete=models.CASCADE, null=True, blank=True,
+        Chapter,
+        verbose_name=_("chapter"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="footnotes",
     )
     field = models.ForeignKey(
-        FieldOfAction, verbose_name=_("field of action"), on_delete=models.CASCADE, null=True,
-        blank=True, related_name="footnotes",
+        FieldOfAction,
+        verbose_name=_("field of action"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="footnotes",
     )
     offset = models.PositiveIntegerField(
         _("anchor offset"), default=0, help_text=_("Where the marker stands in the goal text.")

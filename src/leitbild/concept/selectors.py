@@ -50,9 +50,7 @@ def edition_fields_with_goals(edition: Edition) -> list[FieldOfAction]:
     """The fields of an edition with their goals nested, in three queries."""
     goals = Goal.objects.filter(edition=edition).for_display().order_by("position")
     fields = list(
-        edition.fields.prefetch_related("translations", "groups__translations").order_by(
-            "position"
-        )
+        edition.fields.prefetch_related("translations", "groups__translations").order_by("position")
     )
     by_field: dict[int, list[Goal]] = {f.pk: [] for f in fields}
     children: dict[int, list[Goal]] = {}
@@ -303,9 +301,9 @@ def edition_document(edition: Edition) -> dict:
         for top in f.top_goals:
             for g in [top, *top.nested]:
                 g.predecessor = predecessors[g.pk]
-    chapters = edition.chapters.prefetch_related(
-        Prefetch("footnotes", to_attr="notes")
-    ).order_by("position")
+    chapters = edition.chapters.prefetch_related(Prefetch("footnotes", to_attr="notes")).order_by(
+        "position"
+    )
     return {
         "format": "leitbild-edition/1",
         "source_language": settings.CONTENT_SOURCE_LANGUAGE,

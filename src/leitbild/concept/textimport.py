@@ -307,8 +307,11 @@ class _Reader:
         if m:
             number = int(m.group(1).translate(_SUPER_TO_DIGIT))
             if number in self.doc.footnotes:
-                self.error(no, f"footnote {number} is defined twice (first on line "
-                               f"{self.doc.footnotes[number].line})")
+                self.error(
+                    no,
+                    f"footnote {number} is defined twice (first on line "
+                    f"{self.doc.footnotes[number].line})",
+                )
             note = Footnote(number, m.group(2).strip(), no)
             self.doc.footnotes[number] = note
             self.last_footnote = note
@@ -357,14 +360,20 @@ class _Reader:
         number = f"{int(major)}.{int(minor)}"
         current_chapter = self.chapter.number if self.chapter else None
         if current_chapter and current_chapter != str(int(major)):
-            self.error(no, f"field {number} stands in chapter {current_chapter}; "
-                           f"expected a field number starting with {current_chapter}.")
+            self.error(
+                no,
+                f"field {number} stands in chapter {current_chapter}; "
+                f"expected a field number starting with {current_chapter}.",
+            )
         siblings = [f for f in self.doc.fields if f.number.split(".")[0] == str(int(major))]
         expected = int(siblings[-1].number.split(".")[1]) + 1 if siblings else 1
         if int(minor) != expected:
             previous = siblings[-1].number if siblings else "none"
-            self.error(no, f"field {number} is out of sequence: expected "
-                           f"{major}.{expected} (previous field: {previous}).")
+            self.error(
+                no,
+                f"field {number} is out of sequence: expected "
+                f"{major}.{expected} (previous field: {previous}).",
+            )
         self.field = Field(
             number=number,
             title=title,
@@ -394,8 +403,11 @@ class _Reader:
 
     def open_goal_section(self, no: int, heading: str, group: str):
         if self.field is None:
-            self.error(no, f"'{heading}' heading outside a field of action "
-                           "(expected after a numbered field heading such as '6.2 …').")
+            self.error(
+                no,
+                f"'{heading}' heading outside a field of action "
+                "(expected after a numbered field heading such as '6.2 …').",
+            )
             return
         self.close_section(no)
         kind = "guiding" if heading.startswith("Leitziel") else "sub"
@@ -408,16 +420,21 @@ class _Reader:
         if self.field is not None and self.section is not None and not self.section_has_goals:
             what = "Leitziele" if self.section[0] == "guiding" else "Teilziele"
             where = f"field {self.field.number}" if self.field.number else f"'{self.field.title}'"
-            self.error(self.section_line, f"the {what} list of {where} has no goals "
-                                          f"(bullets start with '- ').")
+            self.error(
+                self.section_line,
+                f"the {what} list of {where} has no goals (bullets start with '- ').",
+            )
         self.section = None
 
     def bullet(self, no: int, nested: bool, text: str):
         self.gap = False
         if self.field is not None:
             if self.section is None:
-                self.error(no, f"goal bullet in field {self.field.number or self.field.title} "
-                               "before a 'Leitziele' or 'Teilziele' heading.")
+                self.error(
+                    no,
+                    f"goal bullet in field {self.field.number or self.field.title} "
+                    "before a 'Leitziele' or 'Teilziele' heading.",
+                )
                 return
             kind, group = self.section
             goal = Goal(kind, text, no, group)
@@ -491,9 +508,12 @@ class _Reader:
                 self.field.intro.append(line)
                 self.item = None
                 return
-            self.error(no, f"text in the goal list of field {self.field.number or self.field.title} "
-                           "is not a goal ('- ' or ' - '), a heading or a footnote; a goal that "
-                           "continues after a page break must not end with a full stop.")
+            self.error(
+                no,
+                f"text in the goal list of field {self.field.number or self.field.title} "
+                "is not a goal ('- ' or ' - '), a heading or a footnote; a goal that "
+                "continues after a page break must not end with a full stop.",
+            )
             return
         chapter = self._ensure_chapter(no)
         chapter.blocks.append(Block("p", [line], no))
@@ -508,8 +528,10 @@ class _Reader:
         def claim(numbers, owner, line):
             for number in numbers:
                 if number in owners:
-                    self.error(line, f"footnote marker {number} appears twice "
-                                     f"(also on line {where[number]}).")
+                    self.error(
+                        line,
+                        f"footnote marker {number} appears twice (also on line {where[number]}).",
+                    )
                 owners[number] = owner
                 where[number] = line
 
@@ -523,10 +545,13 @@ class _Reader:
                 claim(marker_numbers(text), ("field", f), f.line)
             for goal in f.all_goals():
                 claim(marker_numbers(goal.text), ("goal", goal), goal.line)
-        for number, owner in owners.items():
+        for number in owners:
             if number not in self.doc.footnotes:
-                self.error(where[number], f"footnote marker {number} has no footnote text "
-                                          f"(a line starting with its superscript number).")
+                self.error(
+                    where[number],
+                    f"footnote marker {number} has no footnote text "
+                    f"(a line starting with its superscript number).",
+                )
         for number, note in self.doc.footnotes.items():
             if number not in owners:
                 self.error(note.line, f"footnote {number} has no marker in the text.")
@@ -566,8 +591,11 @@ def parse_lines(lines: list[str], source: str = "") -> Document:
     reader.attach_footnotes()
     if not reader.doc.fields:
         reader.problems.append(
-            (max(len(lines), 1), "no field of action found: expected numbered headings such as "
-                                 "'6.2 …' or an 'Übergeordnete Leitziele …' section.")
+            (
+                max(len(lines), 1),
+                "no field of action found: expected numbered headings such as "
+                "'6.2 …' or an 'Übergeordnete Leitziele …' section.",
+            )
         )
     if reader.problems:
         raise DocumentError(reader.problems, source)

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from . import permissions, selectors, services
 from .forms import CompareForm, PredecessorForm, SearchForm
-from .models import Chapter, Edition, FieldOfAction, Footnote, Goal
+from .models import Edition, Footnote, Goal
 
 
 def _edition(slug: str) -> Edition:
@@ -153,7 +153,9 @@ def lineage_edit(request, old, new, goal_id):
     if not permissions.can_correct_lineage(request.user):
         raise PermissionDenied
     old, new = _edition(old), _edition(new)
-    goal = get_object_or_404(Goal.objects.select_related("edition", "field"), pk=goal_id, edition=new)
+    goal = get_object_or_404(
+        Goal.objects.select_related("edition", "field"), pk=goal_id, edition=new
+    )
     form = PredecessorForm(
         request.POST or None,
         old_edition=old,
@@ -166,6 +168,3 @@ def lineage_edit(request, old, new, goal_id):
     return render(
         request, "concept/lineage_edit.html", {"old": old, "new": new, "goal": goal, "form": form}
     )
-
-
-__all__ = ["Chapter", "FieldOfAction"]

@@ -21,3 +21,29 @@ class ContentLanguageMiddleware:
                 ui if ui in settings.CONTENT_LANGUAGES else settings.CONTENT_SOURCE_LANGUAGE
             )
         return self.get_response(request)
+
+
+class InterfaceLanguageMiddleware:
+    """German interface unless the visitor chose another language.
+
+    Unlike Django's ``LocaleMiddleware`` this ignores the browser's Accept-Language:
+    a city's portal is German by default, and a visitor switches with the language
+    form (which sets the language cookie).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.utils import translation
+        from django.utils.cache import patch_vary_headers
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        supported = {code for code, _ in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", language)
+        return response

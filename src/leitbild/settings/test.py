@@ -4,14 +4,20 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-" + "x" * 40)
 
-from leitbild.settings import *  # noqa: E402, F403
-from leitbild.settings import STORAGES  # noqa: E402
+from leitbild.settings.base import *  # noqa: F403
+from leitbild.settings.base import STORAGES
 
 SECURE_SSL_REDIRECT = False
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 # The live server for browser tests speaks plain HTTP.
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
+
+# The live server and the test client serve static files themselves.
+MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405

@@ -25,6 +25,4 @@ class Command(BaseCommand):
         user.is_staff = user.is_superuser = True
         user.set_password(password)
         user.save()
-        self.stdout.write(
-            self.style.SUCCESS(f"Staff login: {username} / {password}  (at /admin/)")
-        )
+        self.stdout.write(self.style.SUCCESS(f"Staff login: {username} / {password}  (at /admin/)"))

@@ -1,0 +1,53 @@
+# leitbild — developer and CI entry points.  `make test` is what CI runs.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PORT ?= 8000
+VENV := .venv/bin
+UV := python3 -m uv
+export UV_PYTHON_DOWNLOADS := never
+
+# PostgreSQL tests run when initdb is on PATH or in a Debian-style versioned dir.
+HAVE_POSTGRES := $(shell command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && echo yes)
+
+.PHONY: help install demo lint test test-sqlite test-postgres
+
+help:
+	@echo "make install        create .venv from uv.lock (dev tools included)"
+	@echo "make demo           migrate, load demo data, serve on 127.0.0.1:\$$PORT (default 8000)"
+	@echo "make lint           ruff check + ruff format --check"
+	@echo "make test           install, lint, test-sqlite, test-postgres (if PostgreSQL is installed)"
+	@echo "make test-sqlite    pytest against SQLite"
+	@echo "make test-postgres  pytest against a throwaway PostgreSQL cluster"
+
+install:
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install -q uv
+	@$(UV) sync --frozen --quiet
+
+demo: install
+	mkdir -p var
+	DEBUG=1 $(VENV)/leitbild migrate --noinput
+	DEBUG=1 $(VENV)/leitbild load-demo
+	DEBUG=1 $(VENV)/leitbild runserver 127.0.0.1:$(PORT)
+
+# Both checks always run, so one report shows every finding.
+lint:
+	@rc=0; \
+	echo "$(VENV)/ruff check ."; $(VENV)/ruff check . || rc=1; \
+	echo "$(VENV)/ruff format --check ."; $(VENV)/ruff format --check . || rc=1; \
+	exit $$rc
+
+test: install
+	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory test-sqlite
+ifeq ($(HAVE_POSTGRES),yes)
+	@$(MAKE) --no-print-directory test-postgres
+else
+	@echo "*** PostgreSQL not found (no initdb on PATH or in /usr/lib/postgresql/*/bin): PostgreSQL tests SKIPPED ***"
+endif
+
+test-sqlite:
+	env -u DATABASE_URL $(VENV)/pytest
+
+test-postgres:
+	scripts/with-postgres.sh $(VENV)/pytest
