@@ -259,16 +259,17 @@ def edition_link_lineage(
     candidates = [g for g in new_goals if g.lineage != Goal.Lineage.MANUAL]
     pool = [g for g in old_goals if g.pk not in claimed]
 
-    old_stems = {g.pk: set(stems(g.text)) for g in pool}
+    old_stems = {g.pk: stems(g.text) for g in pool}
+    old_sets = {pk: set(words) for pk, words in old_stems.items()}
     scored = []
     for goal in candidates:
-        goal_stems = set(stems(goal.text))
+        goal_stems = stems(goal.text)
+        goal_set = set(goal_stems)
         for previous in pool:
-            shared = goal_stems & old_stems[previous.pk]
-            union = goal_stems | old_stems[previous.pk]
-            if not union or len(shared) / len(union) < threshold / 3:
+            union = goal_set | old_sets[previous.pk]
+            if not union or len(goal_set & old_sets[previous.pk]) / len(union) < threshold / 3:
                 continue  # cheap filter before the order-aware comparison
-            score = similarity(previous.text, goal.text)
+            score = similarity(old_stems[previous.pk], goal_stems)
             if score >= threshold:
                 scored.append((score, goal.pk, previous.pk))
     scored.sort(key=lambda item: (-item[0], item[1], item[2]))

@@ -24,10 +24,14 @@ def words(text: str) -> list[str]:
     return WORD_RE.findall(text)
 
 
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    return _stemmer().stemWord(word.lower())
+
+
 def stems(text: str) -> list[str]:
     """German Snowball stems, the same algorithm PostgreSQL's ``german`` config uses."""
-    stemmer = _stemmer()
-    return [stemmer.stemWord(word.lower()) for word in words(text)]
+    return [stem(word) for word in words(text)]
 
 
 def search_index(text: str) -> str:
@@ -60,9 +64,13 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
     return parts
 
 
-def similarity(a: str, b: str) -> float:
-    """How alike two goal texts are, 0…1, on their word stems (order-aware)."""
-    sa, sb = stems(a), stems(b)
+def similarity(a: str | list[str], b: str | list[str]) -> float:
+    """How alike two goal texts are, 0…1, on their word stems (order-aware).
+
+    Either argument may be a precomputed ``stems()`` list.
+    """
+    sa = stems(a) if isinstance(a, str) else a
+    sb = stems(b) if isinstance(b, str) else b
     if not sa or not sb:
         return 0.0
     return difflib.SequenceMatcher(a=sa, b=sb, autojunk=False).ratio()

@@ -1,0 +1,98 @@
+"""Import and page benchmarks: `make bench` (or `.venv/bin/python benchmarks/run.py`).
+
+Prints one table: import time of the 2019 edition (first import and re-import), lineage
+linking, and for each page type its time and number of database queries. Run it with
+``DATABASE_URL`` set to measure PostgreSQL; by default it uses a fresh SQLite file.
+"""
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leitbild.settings.test")
+tmp = tempfile.mkdtemp(prefix="leitbild-bench-")
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from leitbild.concept.demo import DEMO_DIR, demo_load  # noqa: E402
+from leitbild.concept.models import Edition  # noqa: E402
+from leitbild.concept.services import edition_import_text, edition_link_lineage  # noqa: E402
+
+REPEAT = int(os.environ.get("BENCH_REPEAT", "5"))
+
+
+def timed(fn, repeat=REPEAT):
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times), result
+
+
+def main():
+    call_command("migrate", verbosity=0)
+    rows = []
+    ms, _ = timed(demo_load, repeat=1)
+    rows.append(("load demo (2014 + 2019, first import)", ms, "–"))
+    data = (DEMO_DIR / "muenster-2019.txt").read_bytes()
+    ms, _ = timed(
+        lambda: edition_import_text(data=data, source_name="bench", city_name="Münster", year=2019)
+    )
+    rows.append(("re-import 2019 (159 goals, in place)", ms, "–"))
+    old, new = Edition.objects.get(year=2014), Edition.objects.get(year=2019)
+    ms, _ = timed(lambda: edition_link_lineage(old=old, new=new))
+    rows.append(("link lineage 2014 → 2019 (7 × 159 goals)", ms, "–"))
+    # A full revision: the 2019 text again as a (synthetic) 2025 edition.
+    edition_import_text(data=data, source_name="bench", city_name="Bench-Stadt", year=2019)
+    edition_import_text(data=data, source_name="bench", city_name="Bench-Stadt", year=2025)
+    b19, b25 = (
+        Edition.objects.get(city__name="Bench-Stadt", year=2019),
+        Edition.objects.get(city__name="Bench-Stadt", year=2025),
+    )
+    ms, _ = timed(lambda: edition_link_lineage(old=b19, new=b25))
+    rows.append(("link lineage, full revision (159 × 159 goals)", ms, "–"))
+
+    client = Client()
+    pages = [
+        ("edition overview", "/leitbild/2019/"),
+        ("chapter (Präambel)", "/leitbild/2019/kapitel/1/"),
+        ("field 6.6 (11 goals)", "/leitbild/2019/6-6/"),
+        ("field 6.8 (20 goals)", "/leitbild/2019/6-8/"),
+        ("goal page", "/leitbild/2019/6-2/teilziel-2-1/"),
+        ("search 'Sprache'", "/suche/?q=Sprache"),
+        ("comparison 2014 → 2019", "/vergleich/2014/2019/"),
+        ("API edition document", "/api/v1/editions/2019/"),
+    ]
+    for label, url in pages:
+        client.get(url)  # warm caches and templates
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        query_count = len(ctx)  # read now: every request resets the connection's log
+        assert response.status_code == 200, url
+        ms, _ = timed(lambda url=url: client.get(url))
+        rows.append((f"GET {url}  ({label})", ms, str(query_count)))
+
+    print(f"\nleitbild benchmarks — {connection.vendor}, median of {REPEAT} runs\n")
+    width = max(len(r[0]) for r in rows)
+    print(f"| {'what'.ljust(width)} | {'ms':>8} | queries |")
+    print(f"|{'-' * (width + 2)}|{'-' * 10}|---------|")
+    for what, ms, queries in rows:
+        print(f"| {what.ljust(width)} | {ms:8.1f} | {queries:>7} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.exit(main())

@@ -1,0 +1,221 @@
+"""Browser tests: the public pages in the system Chromium, checked with axe-core.
+
+Every public page a test opens is checked for WCAG 2.1 AA violations (axe tags
+wcag2a, wcag2aa, wcag21a, wcag21aa); none are allowed.
+
+The live server needs committed data, so these tests run in transactional mode,
+and pytest-django empties every table after each of them. Each test therefore
+reloads the demo data if it is gone, and the module reloads it once more when it
+is done, so that database tests running later still find it.
+
+``LEITBILD_SCREENSHOTS=1`` also writes the screenshots in ``docs/img/``.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect, sync_playwright
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "img"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+
+# Texts of the demo data (not interface strings, which are translated).
+FIELD_6_2 = "6.2 Rechtliche Beratung und Integrationsbegleitung"
+FIELD_6_4 = "Bildung und Sprachen"
+
+expect.set_options(timeout=10_000)
+
+
+def _ensure_demo_data():
+    from leitbild.concept.demo import demo_load
+    from leitbild.concept.models import Edition
+
+    if not Edition.objects.filter(city__name="Münster").exists():
+        demo_load()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    # The sync API drives Playwright from a greenlet that leaves an asyncio loop
+    # marked as running in this thread, so Django would refuse every ORM call
+    # (including pytest-django's own) as "async unsafe". Nothing runs concurrently.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            )
+            yield browser
+            browser.close()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _restore_demo_data(django_db_setup, django_db_blocker):
+    """Put the demo data back for the tests after this module (see the docstring)."""
+    yield
+    with django_db_blocker.unblock():
+        _ensure_demo_data()
+
+
+@pytest.fixture
+def site(browser, live_server, transactional_db):
+    """The live server's address, with the demo data in the database."""
+    _ensure_demo_data()
+    return live_server.url
+
+
+@pytest.fixture
+def page(browser, site):
+    context = browser.new_context(
+        base_url=site, viewport={"width": 1280, "height": 900}, locale="de-DE"
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def axe_violations(page: Page) -> list[str]:
+    """One line per violating element: rule id, impact, target selectors, help."""
+    results = Axe().run(page, options=AXE_OPTIONS)
+    lines = []
+    for violation in results.response["violations"]:
+        for node in violation["nodes"]:
+            targets = ", ".join(str(t) for t in node["target"])
+            lines.append(
+                f"{violation['id']} ({violation['impact']}) at {targets}: {violation['help']}"
+            )
+    return lines
+
+
+def assert_accessible(page: Page):
+    problems = axe_violations(page)
+    assert not problems, (
+        f"axe found WCAG 2.1 AA violations on {page.url}:\n  " + "\n  ".join(problems)
+    )
+
+
+def test_read_search_and_compare(page: Page):
+    page.goto("/leitbild/2019/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Leitbild Migration")
+    assert_accessible(page)
+
+    # overview → field of action
+    page.get_by_role("link", name=FIELD_6_2, exact=True).click()
+    expect(page).to_have_url(re.compile(r"/leitbild/2019/6-2/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(FIELD_6_2)
+    expect(page.locator("ol.goals.nested")).to_have_count(2)
+    assert_accessible(page)
+
+    # field → goal
+    page.get_by_role("link", name=re.compile(r"teilziel-2-1$")).click()
+    expect(page).to_have_url(re.compile(r"/leitbild/2019/6-2/teilziel-2-1/$"))
+    expect(page.locator("blockquote.goal-text")).to_contain_text("Der Runde Tisch")
+    assert_accessible(page)
+
+    # search from the main navigation
+    page.get_by_role("banner").locator('a[href="/suche/"]').click()
+    expect(page).to_have_url(re.compile(r"/suche/$"))
+    assert_accessible(page)
+    search = page.get_by_role("searchbox")
+    search.fill("Sprache")
+    search.press("Enter")
+    expect(page).to_have_url(re.compile(r"/suche/\?q=Sprache"))
+    hits = page.locator("ol.hits")
+    expect(hits.locator('a[href^="/leitbild/2019/6-4/"]').first).to_be_visible()
+    expect(hits).to_contain_text(FIELD_6_4)
+    assert_accessible(page)
+
+    # choose the editions to compare, then the comparison itself
+    page.goto("/vergleich/")
+    assert_accessible(page)
+    form = page.get_by_role("main").locator("form")
+    form.locator("select[name=old]").select_option("2014")
+    form.locator("select[name=new]").select_option("2019")
+    form.get_by_role("button").click()
+    expect(page).to_have_url(re.compile(r"/vergleich/2014/2019/$"))
+    expect(page.locator("table.comparison tbody .tag-reworded").first).to_be_visible()
+    expect(page.locator("table.comparison tbody ins").first).to_be_visible()
+    assert_accessible(page)
+
+
+def test_keyboard_skip_link_and_navigation(page: Page):
+    page.goto("/leitbild/2019/")
+    skip = page.locator('a.skip-link[href="#main"]')
+
+    page.keyboard.press("Tab")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    expect(page.locator("main#main")).to_be_focused()
+
+    target = page.get_by_role("link", name=FIELD_6_2, exact=True)
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if target.evaluate("el => el === document.activeElement"):
+            break
+    expect(target).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/leitbild/2019/6-2/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(FIELD_6_2)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/", "/leitbild/2019/kapitel/1/", "/leitbild/2019/begriffe/", "/vergleich/2014/2019/"],
+)
+def test_more_pages_are_accessible(page: Page, url):
+    response = page.goto(url)
+    assert response is not None
+    assert response.ok
+    assert_accessible(page)
+
+
+def test_arabic_translation_is_marked_right_to_left(page: Page):
+    from leitbild.concept.models import Goal
+    from leitbild.core.models import Translation, source_digest
+
+    goal = Goal.objects.get(edition__year=2019, field__slug="6-2", slug="teilziel-2-1")
+    arabic = "يتم تعزيز المائدة المستديرة لحق الإقامة"
+    Translation.objects.create(
+        content_object=goal,
+        field="text",
+        language="ar",
+        text=arabic,
+        status=Translation.Status.PUBLISHED,
+        source_digest=source_digest(goal.text),
+    )
+
+    page.goto("/leitbild/2019/6-2/teilziel-2-1/?lang=ar")
+    translated = page.locator('.goal-text [dir="rtl"][lang="ar"]')
+    expect(translated).to_have_text(arabic)
+    assert_accessible(page)
+
+
+@pytest.mark.skipif(
+    os.environ.get("LEITBILD_SCREENSHOTS") != "1", reason="set LEITBILD_SCREENSHOTS=1"
+)
+def test_screenshots(page: Page):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for url, name in [
+        ("/leitbild/2019/", "overview.png"),
+        ("/leitbild/2019/6-2/", "field.png"),
+        ("/vergleich/2014/2019/?status=reworded", "compare.png"),
+    ]:
+        page.goto(url)
+        page.screenshot(path=SCREENSHOTS / name, full_page=False)
