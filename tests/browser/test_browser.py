@@ -71,7 +71,11 @@ def _database_access(django_db_setup, django_db_blocker):
 
 @pytest.fixture(scope="module")
 def browser():
-    """Chromium for this module (not the session: see the comments)."""
+    """Chromium, once for the module.
+
+    Not once for the session: until Playwright stops, Django's async-unsafe check
+    would refuse every later test's ORM calls (see ``_database_access``).
+    """
     from django.db import connections
 
     with sync_playwright() as p:
