@@ -6,6 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from leitbild.core.text import word_diff
+
 from . import permissions, selectors, services
 from .forms import CompareForm, PredecessorForm, SearchForm
 from .models import Edition, Footnote, Goal
@@ -85,8 +87,6 @@ def goal_detail(request, edition, field, goal):
     )
     diff = None
     if goal.predecessor:
-        from leitbild.core.text import word_diff
-
         diff = word_diff(goal.predecessor.text, goal.text)
     context = {"edition": edition, "goal": goal, "diff": diff, "segments": _segments(goal)}
     return render(request, "concept/goal_detail.html", context)
