@@ -29,6 +29,9 @@ demo: install
 	mkdir -p var
 	DEBUG=1 $(VENV)/leitbild migrate --noinput
 	DEBUG=1 $(VENV)/leitbild load-demo
+	@echo "Background worker (e-mails) and web server; Ctrl-C stops both."
+	DEBUG=1 $(VENV)/leitbild db_worker --no-reload & worker=$$!; \
+	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 	DEBUG=1 $(VENV)/leitbild runserver 127.0.0.1:$(PORT)
 
 # Both checks always run, so one report shows every finding.

@@ -38,8 +38,10 @@ def test_export_edition_json(demo):
 
 def test_api_matches_export(client, demo):
     listing = client.get("/api/v1/editions/").json()
-    assert listing["count"] == 2
-    assert {e["slug"] for e in listing["items"]} == {"2014", "2019"}
+    # 2014 and 2019, and the published draft 2025 of the running revision.
+    assert listing["count"] == 3
+    assert {e["slug"] for e in listing["items"]} == {"2014", "2019", "2025"}
+    assert client.get("/api/v1/editions/", {"status": "draft"}).json()["count"] == 1
     detail = client.get("/api/v1/editions/2019/").json()
     out = StringIO()
     call_command("export_edition", "2019", stdout=out)

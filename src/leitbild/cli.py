@@ -11,7 +11,10 @@ OWN_COMMANDS = {
     "import-text": "import a concept document (plain-text layout) as an edition",
     "compare-editions": "compare two editions' goals (new, removed, reworded, unchanged)",
     "export-edition": "write an edition as one JSON document",
-    "load-demo": "load the demo data (Münster 2014 and 2019 editions) and a staff login",
+    "load-demo": "load the demo data (Münster editions, organisations, the 2023–2025 "
+    "revision) and a staff login",
+    "api-token": "make an API token for a staff user (prints only the token)",
+    "db-worker": "run background tasks (e-mails); keep it running next to the web server",
 }
 
 

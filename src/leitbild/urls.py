@@ -3,10 +3,19 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from leitbild.api.api import api
+from leitbild.participation.views.contributions import goal_history
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
+    path("beteiligung/", include("leitbild.participation.urls")),
+    path("organisationen/", include("leitbild.actors.urls")),
+    # Before the concept's goal pages, whose patterns would otherwise take it.
+    path(
+        "leitbild/<slug:edition>/<slug:field>/<slug:goal>/entstehung/",
+        goal_history,
+        name="goal_history",
+    ),
     path("", include("leitbild.concept.urls")),
 ]

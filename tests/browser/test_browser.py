@@ -16,116 +16,16 @@ import re
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
+
+from .helpers import assert_accessible, axe_violations
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "img"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
 
 # Texts of the demo data (not interface strings, which are translated).
 FIELD_6_2 = "6.2 Rechtliche Beratung und Integrationsbegleitung"
 FIELD_6_4 = "Bildung und Sprachen"
-
-AXE = Axe()
-
-expect.set_options(timeout=10_000)
-
-
-def _ensure_demo_data():
-    from leitbild.concept.demo import demo_load
-    from leitbild.concept.models import Edition
-
-    if not Edition.objects.filter(city__name="Münster").exists():
-        demo_load()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _database_access(django_db_setup, django_db_blocker):
-    """Let the ORM run next to Playwright; put the demo data back at the end.
-
-    Between its calls, Playwright's sync API leaves its asyncio loop marked as
-    running in this thread. Django then refuses ORM calls (pytest-django's flush
-    included) as async-unsafe; nothing runs concurrently here, so the check is
-    switched off, for this module only: the variable must not leak into other
-    tests (``check --deploy`` reports it).
-    """
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-        # After the flush that followed the last test, and after Playwright stopped.
-        with django_db_blocker.unblock():
-            _ensure_demo_data()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Chromium, once for the module.
-
-    Not once for the session: until Playwright stops, Django's async-unsafe check
-    would refuse every later test's ORM calls (see ``_database_access``).
-    """
-    from django.db import connections
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-        # While the loop counts as running, Django keeps this thread's connections
-        # apart from those opened before (asgiref's Local): close them now, as they
-        # are out of reach once Playwright stops; left open, PostgreSQL refuses to
-        # drop the test database. Stopping Playwright ends the "running" loop, so
-        # that later tests use the ORM as usual.
-        connections.close_all()
-
-
-@pytest.fixture
-def site(browser, live_server, transactional_db):
-    """The live server's address, with the demo data in the database."""
-    _ensure_demo_data()
-    return live_server.url
-
-
-@pytest.fixture
-def page(browser, site):
-    context = browser.new_context(
-        base_url=site, viewport={"width": 1280, "height": 900}, locale="de-DE"
-    )
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def axe_violations(page: Page) -> list[str]:
-    """One line per violating element: rule id, impact, target selectors, help."""
-    results = AXE.run(page, options=AXE_OPTIONS)
-    lines = []
-    for violation in results.response["violations"]:
-        for node in violation["nodes"]:
-            targets = ", ".join(str(t) for t in node["target"])
-            lines.append(
-                f"{violation['id']} ({violation['impact']}) at {targets}: {violation['help']}"
-            )
-    return lines
-
-
-def assert_accessible(page: Page):
-    problems = axe_violations(page)
-    assert not problems, f"axe found WCAG 2.1 AA violations on {page.url}:\n  " + "\n  ".join(
-        problems
-    )
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "img"
 
 
 def test_read_search_and_compare(page: Page):

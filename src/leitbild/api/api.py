@@ -1,18 +1,51 @@
-"""The public API under /api/v1/; its OpenAPI schema is at /api/v1/openapi.json."""
+"""The public API under /api/v1/; its OpenAPI schema is at /api/v1/openapi.json.
 
+Errors: ``{"detail": "..."}`` (401, 403, 404, 429), and for input that does not
+validate ``{"errors": {"field": ["message", ...]}}`` (422; 409 for a duplicate
+registration). See ``docs/api.md``.
+"""
+
+import enum
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
-from ninja import NinjaAPI
+from django.utils import timezone
+from ninja import NinjaAPI, Status
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from leitbild.concept.models import Edition
+from leitbild.actors.models import Organisation
+from leitbild.concept.models import District, Edition, FieldOfAction
 from leitbild.concept.selectors import edition_document, edition_summary_json
+from leitbild.core.ratelimit import rate_limited
+from leitbild.participation.models import Event, Phase, Process, Registration
+from leitbild.participation.permissions import can_edit_events
+from leitbild.participation.services import event_create, event_update, registration_create
 
-from .schemas import EditionDocumentOut, EditionSummaryOut
+from .auth import optional_staff_token, staff_token
+from .schemas import (
+    EditionDocumentOut,
+    EditionSummaryOut,
+    ErrorOut,
+    EventIn,
+    EventOut,
+    EventPatchIn,
+    FieldErrorsOut,
+    ProcessOut,
+    RegistrationIn,
+    RegistrationOut,
+)
 
 api = NinjaAPI(
     title="leitbild API",
     version="1",
-    description="The integration concept as open data: editions, chapters, fields, goals.",
+    description=(
+        "The integration concept as open data: editions, chapters, fields, goals; "
+        "participation processes and their events, with registration. "
+        "Staff write events with `Authorization: Bearer <token>` (`leitbild api-token`)."
+    ),
     urls_namespace="api-1",
     docs_url=None,  # the interactive docs load assets from a CDN; the schema is enough
 )
@@ -49,3 +82,337 @@ def edition_detail(request, slug: str):
     if edition is None:
         raise Http404("No such edition.")
     return edition_document(edition)
+
+
+# Errors -------------------------------------------------------------------------------
+
+# The sources ninja puts first in an error's location, and the name our views give
+# their request body: neither is a field the client knows.
+_LOCATIONS = {"body", "query", "path", "header", "cookie", "form", "file"}
+_BODY_PARAM = "payload"
+
+
+def _field_name(loc) -> str:
+    parts = [str(part) for part in loc if isinstance(part, str)]
+    source = parts.pop(0) if parts and parts[0] in _LOCATIONS else ""
+    if parts and parts[0] == _BODY_PARAM:
+        parts.pop(0)
+    return ".".join(parts) or source or "__all__"
+
+
+def _message(error: dict) -> str:
+    if error.get("type") == "value_error" and error.get("ctx", {}).get("error"):
+        return str(error["ctx"]["error"])  # our own validators' text, without "Value error, "
+    return error.get("msg", "Invalid value.")
+
+
+@api.exception_handler(NinjaValidationError)
+def request_invalid(request, exc):
+    """Input that does not match the schema: 422 with messages per field."""
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        errors.setdefault(_field_name(error.get("loc", ())), []).append(_message(error))
+    return api.create_response(request, {"errors": errors}, status=422)
+
+
+@api.exception_handler(DjangoValidationError)
+def service_invalid(request, exc):
+    """A service refused the input (``ValidationError`` keyed by field): 422."""
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(request, {"errors": errors}, status=422)
+
+
+# Participation: processes -----------------------------------------------------------
+
+
+@api.get(
+    "/processes/",
+    response=list[ProcessOut],
+    tags=["participation"],
+    url_name="process_list",
+    summary="List participation processes",
+)
+@paginate(LimitOffsetPagination)
+def process_list(request):
+    """Participation processes, newest first, with their phases."""
+    return Process.objects.select_related("base_edition", "draft_edition").prefetch_related(
+        Prefetch(
+            "phases",
+            queryset=Phase.objects.order_by("position").prefetch_related("priority_fields"),
+        )
+    )
+
+
+# Participation: events --------------------------------------------------------------
+
+_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: FieldErrorsOut}
+# "No token, or a valid one": the schema says so, as OpenAPI writes optional auth.
+_OPTIONAL_AUTH = {"security": [{"StaffToken": []}, {}]}
+
+
+def event_queryset(user=None):
+    """Events ``user`` may read, ready for :class:`EventOut` in a fixed number of queries.
+
+    Anonymous callers see public events; staff of a process (and superusers) also
+    see its invitation-only ones. Seats are counted in the database, never by
+    loading registrations.
+    """
+    events = Event.objects.all()
+    if user is None or not user.is_authenticated:
+        events = events.public()
+    elif not user.is_superuser:
+        events = events.filter(
+            Q(visibility=Event.Visibility.PUBLIC)
+            | Q(process__in=Process.objects.filter(staff=user).values("pk"))
+        )
+    return (
+        events.select_related("process", "phase")
+        .prefetch_related(Prefetch("fields", queryset=FieldOfAction.objects.order_by("position")))
+        .annotate(
+            confirmed_count=Count(
+                "registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED)
+            ),
+            waiting_count=Count(
+                "registrations", filter=Q(registrations__status=Registration.Status.WAITING)
+            ),
+        )
+    )
+
+
+def _require_editor(request, process: Process) -> None:
+    if not can_edit_events(request.auth, process):
+        raise HttpError(403, "Only staff of this process can change its events.")
+
+
+def _aware(value):
+    """Times without an offset are local (Europe/Berlin) time."""
+    if value is not None and timezone.is_naive(value):
+        return timezone.make_aware(value)
+    return value
+
+
+def _event_values(data: dict, process: Process) -> dict:
+    """Schema data to service arguments: phase and fields looked up in the process."""
+    values = {}
+    errors = {}
+    for name, value in data.items():
+        if isinstance(value, enum.Enum):
+            value = value.value
+        if name in ("starts_at", "ends_at", "registration_deadline"):
+            value = _aware(value)
+        values[name] = value
+    if values.get("phase") is not None:
+        position = values["phase"]
+        values["phase"] = process.phases.filter(position=position).first()
+        if values["phase"] is None:
+            errors["phase"] = [f"The process has no phase {position}."]
+    if "fields" in values:
+        numbers = list(dict.fromkeys(values["fields"] or []))
+        draft = process.draft_edition_id
+        found = {
+            f.number: f for f in FieldOfAction.objects.filter(edition_id=draft, number__in=numbers)
+        }
+        unknown = [n for n in numbers if n not in found]
+        if unknown:
+            errors["fields"] = [
+                f"Not a field of action of the process's draft: {', '.join(unknown)}."
+            ]
+        values["fields"] = [found[n] for n in numbers if n in found]
+    if errors:
+        raise DjangoValidationError(errors)
+    return values
+
+
+@api.get(
+    "/events/",
+    response={200: list[EventOut], 401: ErrorOut},
+    auth=optional_staff_token,
+    openapi_extra=_OPTIONAL_AUTH,
+    tags=["participation"],
+    url_name="event_list",
+    summary="List events",
+)
+@paginate(LimitOffsetPagination)
+def event_list(
+    request,
+    process: str | None = None,
+    phase: int | None = None,
+    upcoming: bool | None = None,
+    kind: Event.Kind | None = None,
+):
+    """Events in time order; filter by ``process`` (slug), ``phase`` (position), ``kind``,
+    and ``upcoming`` (true: not yet over; false: over).
+
+    Without a token: public events. With a staff token: also the invitation-only
+    events of the processes the user is staff of.
+    """
+    events = event_queryset(request.auth)
+    if process:
+        events = events.filter(process__slug=process)
+    if phase is not None:
+        events = events.filter(phase__position=phase)
+    if kind:
+        events = events.filter(kind=kind)
+    if upcoming is True:
+        events = events.upcoming()
+    elif upcoming is False:
+        events = events.past()
+    return events
+
+
+@api.get(
+    "/events/{id}/",
+    response={200: EventOut, 401: ErrorOut, 404: ErrorOut},
+    auth=optional_staff_token,
+    openapi_extra=_OPTIONAL_AUTH,
+    tags=["participation"],
+    url_name="event_detail",
+    summary="One event",
+)
+def event_detail(request, id: int):
+    """One event, with its free seats; invitation-only events need a staff token."""
+    event = event_queryset(request.auth).filter(pk=id).first()
+    if event is None:
+        raise Http404("No such event.")
+    return event
+
+
+@api.post(
+    "/events/",
+    response={201: EventOut, **_ERRORS},
+    auth=staff_token,
+    tags=["participation"],
+    url_name="event_create",
+    summary="Create an event (staff)",
+)
+def event_create_view(request, payload: EventIn):
+    """Staff of the process create an event; answers with the event as ``GET`` shows it."""
+    data = payload.model_dump()
+    process = (
+        Process.objects.filter(slug=data.pop("process")).select_related("draft_edition").first()
+    )
+    if process is None:
+        raise DjangoValidationError({"process": ["No process with this slug."]})
+    _require_editor(request, process)
+    values = _event_values(data, process)
+    event = event_create(process=process, **values)
+    return Status(201, event_queryset(request.auth).get(pk=event.pk))
+
+
+@api.patch(
+    "/events/{id}/",
+    response={200: EventOut, **_ERRORS},
+    auth=staff_token,
+    tags=["participation"],
+    url_name="event_update",
+    summary="Change an event (staff)",
+)
+def event_update_view(request, id: int, payload: EventPatchIn):
+    """Changes only the attributes sent. A larger ``capacity`` moves people up from the
+    waiting list (they are told by e-mail)."""
+    event = Event.objects.select_related("process").filter(pk=id).first()
+    if event is None:
+        raise Http404("No such event.")
+    _require_editor(request, event.process)
+    values = _event_values(payload.model_dump(exclude_unset=True), event.process)
+    fields = values.pop("fields", None)
+    event = event_update(event=event, fields=fields, **values)
+    return event_queryset(request.auth).get(pk=event.pk)
+
+
+# Participation: registration --------------------------------------------------------
+
+
+@api.post(
+    "/events/{id}/registrations/",
+    response={
+        201: RegistrationOut,
+        404: ErrorOut,
+        409: FieldErrorsOut,
+        422: FieldErrorsOut,
+        429: ErrorOut,
+    },
+    url_name="event_register_slash",
+    include_in_schema=False,  # the same, for clients that add the slash the other paths have
+)
+@api.post(
+    "/events/{id}/registrations",
+    response={
+        201: RegistrationOut,
+        404: ErrorOut,
+        409: FieldErrorsOut,
+        422: FieldErrorsOut,
+        429: ErrorOut,
+    },
+    tags=["participation"],
+    url_name="event_register",
+    summary="Register for an event",
+)
+def event_register(request, id: int, payload: RegistrationIn):
+    """Anyone registers for a public event whose registration is open: a seat if one is
+    free, else a place on the waiting list. A confirmation with the cancel link goes
+    to the e-mail address. No login, no token, no CSRF token."""
+    if rate_limited(request, "api-registration"):
+        raise HttpError(429, "Too many registrations from this address; please try later.")
+    event = Event.objects.public().select_related("process__base_edition").filter(pk=id).first()
+    if event is None:
+        raise Http404("No such event.")
+    city_id = event.process.base_edition.city_id
+    errors = {}
+    organisation = district = None
+    if payload.organisation:
+        organisation = Organisation.objects.filter(
+            city_id=city_id, slug=payload.organisation
+        ).first()
+        if organisation is None:
+            errors["organisation"] = ["No organisation with this slug in the city."]
+    if payload.district:
+        district = (
+            District.objects.filter(city_id=city_id, name=payload.district)
+            .order_by("level")
+            .first()
+        )
+        if district is None:
+            errors["district"] = ["No district of this name in the city."]
+    if errors:
+        raise DjangoValidationError(errors)
+    try:
+        registration = registration_create(
+            event=event,
+            name=payload.name,
+            email=payload.email,
+            consent=payload.consent,
+            organisation=organisation,
+            organisation_name=payload.organisation_name,
+            stakeholder_group=payload.stakeholder_group.value if payload.stakeholder_group else "",
+            district=district,
+            target_groups=[group.value for group in payload.target_groups],
+            needs_interpreting=payload.needs_interpreting,
+            needs_childcare=payload.needs_childcare,
+            needs_accessibility=payload.needs_accessibility,
+        )
+    except DjangoValidationError as error:
+        # The address is well-formed (the schema checked it), so an e-mail error from
+        # the service means it is registered already: a conflict, not bad input.
+        if hasattr(error, "error_dict") and "email" in error.error_dict:
+            return Status(409, {"errors": {"email": error.message_dict["email"]}})
+        raise
+    waiting_position = None
+    if registration.status == Registration.Status.WAITING:
+        waiting_position = (
+            event.registrations.waiting()
+            .filter(
+                Q(created_at__lt=registration.created_at)
+                | Q(created_at=registration.created_at, pk__lte=registration.pk)
+            )
+            .count()
+        )
+    return Status(
+        201,
+        {
+            "status": registration.status,
+            "waiting_position": waiting_position,
+            "event": event.pk,
+            "cancel_url": request.build_absolute_uri(registration.get_cancel_url()),
+        },
+    )

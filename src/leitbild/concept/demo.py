@@ -10,11 +10,13 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.text import slugify
 
-from .models import Edition, GlossaryEntry
+from .models import District, Edition, GlossaryEntry
 from .services import ImportResult, edition_import_text
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
 CITY = "Münster"
+# Münster's six boroughs (Stadtbezirke), in the city's official order.
+BOROUGHS = ["Mitte", "Nord", "Ost", "West", "Südost", "Hiltrup"]
 
 
 @transaction.atomic
@@ -55,5 +57,12 @@ def demo_load() -> list[ImportResult]:
                 "position": position,
                 "chapter": chapters.get(entry.get("chapter")),
             },
+        )
+    for number, name in enumerate(BOROUGHS, start=1):
+        District.objects.update_or_create(
+            city=edition.city,
+            level=District.Level.BOROUGH,
+            name=name,
+            defaults={"number": str(number)},
         )
     return results

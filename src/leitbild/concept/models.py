@@ -262,6 +262,7 @@ class Goal(TranslatableModel):
         NONE = "", _("not linked")
         AUTO = "auto", _("matched by text similarity")
         MANUAL = "manual", _("set by staff")
+        CARRIED = "carried", _("carried over into a draft")
 
     edition = models.ForeignKey(
         Edition, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="goals"
@@ -383,3 +384,70 @@ class Footnote(TranslatableModel):
 
     def __str__(self):
         return f"{self.number} {self.text[:60]}"
+
+
+class GoalRevision(models.Model):
+    """One change to a goal's text, so its history can be shown with diffs.
+
+    Imports do not write revisions; they are the edits staff make to a draft, e.g.
+    when they accept an amendment. Which contributions led to a revision is recorded
+    by the participation app (``Contribution.revisions``).
+    """
+
+    goal = models.ForeignKey(
+        Goal, verbose_name=_("goal"), on_delete=models.CASCADE, related_name="revisions"
+    )
+    text_before = models.TextField(_("text before"))
+    text_after = models.TextField(_("text after"))
+    note = models.TextField(_("reason for the change"), blank=True)
+    created_by = models.ForeignKey(
+        "auth.User",
+        verbose_name=_("changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("goal revision")
+        verbose_name_plural = _("goal revisions")
+        ordering = ["goal", "created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.goal.slug} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class District(models.Model):
+    """An area of the city (Stadtbezirk, Stadtteil) that people and data are assigned to."""
+
+    class Level(models.TextChoices):
+        BOROUGH = "borough", _("Borough (Stadtbezirk)")
+        DISTRICT = "district", _("District (Stadtteil)")
+
+    city = models.ForeignKey(
+        City, verbose_name=_("city"), on_delete=models.CASCADE, related_name="districts"
+    )
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    number = models.CharField(_("number"), max_length=10, blank=True)
+    name = models.CharField(_("name"), max_length=120)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+
+    class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+        ordering = ["city", "level", "number", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["city", "level", "name"], name="district_unique_name")
+        ]
+
+    def __str__(self):
+        return self.name

@@ -13,7 +13,16 @@ from django.utils.text import slugify
 from leitbild.core.text import sanitize_html, search_index, similarity, stems, strip_tags
 
 from . import textimport
-from .models import Chapter, City, Edition, FieldOfAction, Footnote, Goal, GoalGroup
+from .models import (
+    Chapter,
+    City,
+    Edition,
+    FieldOfAction,
+    Footnote,
+    Goal,
+    GoalGroup,
+    GoalRevision,
+)
 
 LINEAGE_THRESHOLD = 0.5
 
@@ -254,9 +263,10 @@ def edition_link_lineage(
     """
     new_goals = list(new.goals.all())
     old_goals = list(old.goals.all())
-    manual = [g for g in new_goals if g.lineage == Goal.Lineage.MANUAL]
+    kept = (Goal.Lineage.MANUAL, Goal.Lineage.CARRIED)
+    manual = [g for g in new_goals if g.lineage in kept]
     claimed = {g.predecessor_id for g in manual if g.predecessor_id}
-    candidates = [g for g in new_goals if g.lineage != Goal.Lineage.MANUAL]
+    candidates = [g for g in new_goals if g.lineage not in kept]
     pool = [g for g in old_goals if g.pk not in claimed]
 
     old_stems = {g.pk: stems(g.text) for g in pool}
@@ -316,3 +326,97 @@ def goal_set_predecessor(*, goal: Goal, predecessor: Goal | None) -> Goal:
         goal.lineage_score = similarity(predecessor.text, goal.text) if predecessor else None
         goal.save(update_fields=["predecessor", "lineage", "lineage_score"])
     return goal
+
+
+@transaction.atomic
+def edition_create_draft(*, source: Edition, year: int, title: str = "") -> Edition:
+    """Start the next edition as a draft: a copy of ``source`` to revise and comment on.
+
+    Each copied goal keeps ``source``'s goal as its predecessor, so the comparison
+    and every goal's history reach back across the revision. Running it again for
+    the same city and year returns the existing draft unchanged.
+    """
+    slug = _edition_slug(source.city, year)
+    existing = Edition.objects.filter(slug=slug).first()
+    if existing is not None:
+        if existing.status != Edition.Status.DRAFT:
+            raise ValueError(f"Edition {slug} exists and is not a draft.")
+        return existing
+    draft = Edition.objects.create(
+        city=source.city,
+        year=year,
+        slug=slug,
+        number=(source.number or 0) + 1 if source.number else None,
+        title=title or source.title,
+        status=Edition.Status.DRAFT,
+        published=True,
+        source_name=f"draft from {source.slug}",
+    )
+    chapters = {}
+    for chapter in source.chapters.all():
+        old_pk = chapter.pk
+        chapter.pk = None
+        chapter.edition = draft
+        chapter.save()
+        chapters[old_pk] = chapter
+    fields, groups, goals = {}, {}, {}
+    for field in source.fields.all():
+        old_pk = field.pk
+        field.pk = None
+        field.edition = draft
+        field.chapter = chapters.get(field.chapter_id)
+        field.save()
+        fields[old_pk] = field
+    for group in GoalGroup.objects.filter(field__edition=source):
+        old_pk = group.pk
+        group.pk = None
+        group.field = fields[group.field_id]
+        group.save()
+        groups[old_pk] = group
+    # Parents come before their children in (field, position) order.
+    for goal in source.goals.order_by("field__position", "position", "pk"):
+        old = Goal.objects.get(pk=goal.pk)
+        goal.pk = None
+        goal.edition = draft
+        goal.field = fields[old.field_id]
+        goal.group = groups.get(old.group_id)
+        goal.parent = goals.get(old.parent_id)
+        goal.predecessor = old
+        goal.lineage = Goal.Lineage.CARRIED
+        goal.lineage_score = 1.0
+        goal.save()
+        goals[old.pk] = goal
+    for note in source.footnotes.all():
+        note.pk = None
+        note.edition = draft
+        note.goal = goals.get(note.goal_id)
+        note.chapter = chapters.get(note.chapter_id)
+        note.field = fields.get(note.field_id)
+        note.save()
+    return draft
+
+
+def goal_update_text(*, goal: Goal, text: str, user=None, note: str = "") -> GoalRevision | None:
+    """Change a draft goal's wording and keep the change in its history.
+
+    Adopted and archived editions are the council's record and are not edited here.
+    Returns the revision, or ``None`` when the text did not change.
+    """
+    text = " ".join(text.split())
+    if not text:
+        raise ValueError("A goal needs a text.")
+    if goal.edition.status != Edition.Status.DRAFT:
+        raise ValueError("Only goals of a draft edition can be reworded.")
+    if text == goal.text:
+        return None
+    with transaction.atomic():
+        goal = Goal.objects.select_for_update().get(pk=goal.pk)
+        revision = GoalRevision.objects.create(
+            goal=goal, text_before=goal.text, text_after=text, note=note, created_by=user
+        )
+        goal.text = text
+        goal.search_index = search_index(text)
+        goal.save(update_fields=["text", "search_index"])
+        # Footnote anchors point into the old wording; keep them inside the new one.
+        goal.footnotes.filter(offset__gt=len(text)).update(offset=len(text))
+    return revision

@@ -90,3 +90,22 @@ class TranslatableModel(models.Model):
                 ):
                     return item.text, language
         return source, settings.CONTENT_SOURCE_LANGUAGE
+
+
+class RateLimitCounter(models.Model):
+    """Requests per client and action in one time window, counted in the database.
+
+    The database, not process memory, so that every web worker sees the same count.
+    The key holds a salted hash of the client address, never the address itself.
+    """
+
+    key = models.CharField(max_length=128, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("rate limit counter")
+        verbose_name_plural = _("rate limit counters")
+
+    def __str__(self):
+        return f"{self.key}: {self.count}"

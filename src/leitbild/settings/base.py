@@ -52,7 +52,11 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "leitbild.core",
     "leitbild.concept",
+    "leitbild.actors",
+    "leitbild.participation",
+    "leitbild.demo",
     "leitbild.api",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -102,6 +106,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -179,6 +184,50 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# Background work (e-mails, exports) goes through Django's task framework. The
+# database backend needs no extra service: run `leitbild db_worker` next to the web
+# server (`make demo` does). Tests run tasks in-process.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+# E-mail: printed to the console in development; SMTP settings from the environment.
+EMAIL_BACKEND_PATH = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH}}
+if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
+    MAILERS["default"]["OPTIONS"] = {
+        "host": os.environ.get("EMAIL_HOST", "localhost"),
+        "port": int(os.environ.get("EMAIL_PORT", "25")),
+        "username": os.environ.get("EMAIL_HOST_USER", ""),
+        "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("EMAIL_USE_TLS"),
+        "timeout": 30,
+    }
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "leitbild <noreply@localhost>")
+# Absolute links in e-mails and calendar feeds, e.g. https://leitbild.stadt-muenster.de
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+
+# Participation: anti-spam and moderation.
+RATE_LIMITS = {
+    # action: (requests, seconds) per client address
+    "contribution": (10, 3600),
+    "registration": (20, 3600),
+    "report": (20, 3600),
+    "ballot": (10, 3600),
+    "api-registration": (30, 3600),
+}
+AUTO_HIDE_REPORTS = int(os.environ.get("AUTO_HIDE_REPORTS", "3"))
+# Counts below this are not shown in who-took-part statistics.
+STATS_MIN_COUNT = 5
 
 LOGGING = {
     "version": 1,

@@ -4,19 +4,29 @@ import secrets
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
-from leitbild.concept.demo import demo_load
+from leitbild.demo.loader import demo_load
 
 
 class Command(BaseCommand):
-    help = "Load the demo data (Münster's 2014 and 2019 editions) and create a staff login."
+    help = (
+        "Load the demo data (Münster's 2014 and 2019 editions, the 2019 institutions, the "
+        "2023–2025 revision process) and create a staff login."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--no-user", action="store_true", help="do not create a login")
 
     def handle(self, *args, **options):
-        for result in demo_load():
+        loaded = demo_load()
+        for result in loaded["editions"]:
             e = result.edition
             self.stdout.write(f"{e.city}/{e.year}: {result.goals} goals, {result.fields} fields")
+        process = loaded["process"]
+        self.stdout.write(
+            f"{loaded['organisations']} organisations; process {process.slug!r}: "
+            f"{process.phases.count()} phases, {process.events.count()} events, "
+            f"draft edition {process.draft_edition.slug}"
+        )
         if options["no_user"]:
             return
         username = os.environ.get("DEMO_USER", "staff")
@@ -25,4 +35,5 @@ class Command(BaseCommand):
         user.is_staff = user.is_superuser = True
         user.set_password(password)
         user.save()
+        process.staff.add(user)
         self.stdout.write(self.style.SUCCESS(f"Staff login: {username} / {password}  (at /admin/)"))

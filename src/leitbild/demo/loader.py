@@ -1,0 +1,26 @@
+"""The whole demo data set, app by app, in dependency order.
+
+Real data: Münster's 2014 and 2019 editions, the institutions of 2019, the 2023–2025
+agenda. Synthetic, and marked so: poll ballots and example contributions.
+"""
+
+from django.db import transaction
+
+from leitbild.actors.demo import demo_load as actors_load
+from leitbild.concept.demo import demo_load as concept_load
+from leitbild.participation.demo import demo_load as participation_load
+
+
+@transaction.atomic
+def demo_load() -> dict:
+    results = concept_load()
+    edition_2019 = results[-1].edition
+    organisations = actors_load(edition=edition_2019)
+    process = participation_load(base=edition_2019)
+    return {"editions": results, "organisations": organisations, "process": process}
+
+
+def demo_present() -> bool:
+    from leitbild.participation.models import Process
+
+    return Process.objects.exists()

@@ -1,0 +1,152 @@
+"""Demo data: Münster's 2023–2025 revision with its complete published agenda.
+
+The process, its phases and its 15 events come from the city's web page (seed 002),
+see ``demo/process-2023-2025.json``. The draft 2025 edition starts as a copy of 2019.
+The prioritisation poll's ballots and the few contributions are SYNTHETIC examples,
+marked as such in their texts and made with example.org addresses.
+"""
+
+import datetime as dt
+import json
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+
+from leitbild.concept.models import Edition
+from leitbild.concept.services import edition_create_draft
+
+from .models import Contribution, Event, Phase, Poll, PollBallot, Process
+
+DEMO_FILE = Path(__file__).resolve().parent / "demo" / "process-2023-2025.json"
+BERLIN = ZoneInfo("Europe/Berlin")
+
+SYNTHETIC_CONTRIBUTIONS = [
+    # (field number, goal slug, kind, author, body, proposed wording)
+    (
+        "6.6",
+        "leitziel-1",
+        Contribution.Kind.COMMENT,
+        "Beispiel (synthetisch)",
+        "[Synthetisches Beispiel] Die Anerkennung ausländischer Abschlüsse dauert zu lange; "
+        "das Ziel sollte die Beratung dazu ausdrücklich nennen.",
+        "",
+    ),
+    (
+        "6.3",
+        "leitziel-1",
+        Contribution.Kind.COMMENT,
+        "",
+        "[Synthetisches Beispiel] Die Wahlbeteiligung bei der Integrationsratswahl sollte als "
+        "Kennzahl beobachtet werden.",
+        "",
+    ),
+]
+
+
+def _at(date: str, time: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(f"{date}T{time}").replace(tzinfo=BERLIN)
+
+
+@transaction.atomic
+def demo_load(*, base: Edition) -> Process:
+    spec = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+    draft = edition_create_draft(source=base, year=spec["draft_year"], title=spec["draft_title"])
+    fields = {f.title: f for f in draft.fields.all()}
+    process, _created = Process.objects.update_or_create(
+        slug=spec["slug"],
+        defaults={
+            "title": spec["title"],
+            "summary": spec["summary"],
+            "contact": spec["contact"],
+            "base_edition": base,
+            "draft_edition": draft,
+            "starts_on": dt.date.fromisoformat(spec["starts_on"]),
+            "ends_on": dt.date.fromisoformat(spec["ends_on"]),
+        },
+    )
+    for position, phase_spec in enumerate(spec["phases"], start=1):
+        phase, _created = Phase.objects.update_or_create(
+            process=process,
+            position=position,
+            defaults={
+                "title": phase_spec["title"],
+                "description": phase_spec["description"],
+                "starts_on": dt.date.fromisoformat(phase_spec["starts_on"]),
+                "ends_on": dt.date.fromisoformat(phase_spec["ends_on"]),
+            },
+        )
+        phase.priority_fields.set([fields[t] for t in phase_spec["priority_fields"]])
+        for item in phase_spec["events"]:
+            event, _created = Event.objects.update_or_create(
+                process=process,
+                title=item["title"],
+                defaults={
+                    "phase": phase,
+                    "kind": item["kind"],
+                    "starts_at": _at(item["date"], item["start"]),
+                    "ends_at": _at(item["date"], item["end"]),
+                    "place_name": item.get("place_name", ""),
+                    "address": item.get("address", ""),
+                    "room": item.get("room", ""),
+                    "capacity": item.get("capacity"),
+                },
+            )
+            event.fields.set([fields[t] for t in item.get("fields", [])])
+
+    # A prioritisation poll like the one that chose the three fields, with synthetic votes.
+    opens = _at("2023-08-24", "15:00")
+    poll, _created = Poll.objects.update_or_create(
+        process=process,
+        slug="priorisierung",
+        defaults={
+            "title": "Priorisierung der Handlungsfelder",
+            "question": "Verteilen Sie 10 Punkte auf die Handlungsfelder, die im neuen Leitbild "
+            "zuerst bearbeitet werden sollen.",
+            "points": 10,
+            "max_per_option": 5,
+            "opens_at": opens,
+            "closes_at": _at("2030-12-31", "23:59"),
+        },
+    )
+    options = [f for f in draft.fields.all() if not f.cross_cutting]
+    poll.options.set(options)
+    by_title = {f.title: f for f in options}
+    weights = [
+        ("Wirtschaft und Arbeit", 4),
+        ("(Politische) Partizipation und zivilgesellschaftliches Engagement", 3),
+        ("Interkulturelle Öffnung der öffentlichen Verwaltungen", 3),
+    ]
+    for n in range(1, 25):
+        allocation = {}
+        for offset, (title, points) in enumerate(weights):
+            allocation[str(by_title[title].pk)] = points if (n + offset) % 4 else points - 1
+        spare = 10 - sum(allocation.values())
+        if spare:
+            extra = options[n % len(options)]
+            allocation[str(extra.pk)] = allocation.get(str(extra.pk), 0) + spare
+        PollBallot.objects.update_or_create(
+            poll=poll,
+            email=f"synthetisch-{n}@example.org",
+            defaults={"allocation": allocation, "confirmed_at": opens},
+        )
+
+    goals = {(g.field.number, g.slug): g for g in draft.goals.select_related("field")}
+    for number, slug, kind, author, body, proposed in SYNTHETIC_CONTRIBUTIONS:
+        goal = goals[(number, slug)]
+        Contribution.objects.get_or_create(
+            process=process,
+            body=body,
+            defaults={
+                "kind": kind,
+                "goal": goal,
+                "field": goal.field,
+                "author_name": author,
+                "proposed_text": proposed,
+                "email": "synthetisch@example.org",
+                "status": Contribution.Status.PUBLISHED,
+                "created_at": opens,
+                "confirmed_at": opens,
+            },
+        )
+    return process

@@ -1,0 +1,447 @@
+"""Contributions on the draft: discussion per goal, ideas, replies, moderation, disposition,
+the consideration table, and each goal's "how this goal came about" page."""
+
+import hashlib
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from leitbild.concept.models import Edition, Goal
+from leitbild.core.exports import table_response
+from leitbild.core.ratelimit import client_fingerprint, rate_limited
+
+from .. import permissions, selectors, services
+from ..forms import (
+    AcceptAmendmentForm,
+    ContributionForm,
+    DispositionForm,
+    GoalReviseForm,
+    HideForm,
+    IdeaForm,
+    ReplyForm,
+    ReportForm,
+    StaffEntryForm,
+)
+from ..models import Contribution
+from .common import add_service_errors, deny
+from .events import _event
+
+SESSION_KEY = "leitbild_confirmed_emails"
+
+
+def _email_key(email: str) -> str:
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{email.strip().lower()}".encode()).hexdigest()
+
+
+def _email_confirmed(request, email: str) -> bool:
+    """Whether this browser session already confirmed the address by following our link."""
+    return _email_key(email) in request.session.get(SESSION_KEY, [])
+
+
+def _remember_email(request, email: str) -> None:
+    known = request.session.get(SESSION_KEY, [])
+    if _email_key(email) not in known:
+        request.session[SESSION_KEY] = [*known, _email_key(email)][-20:]
+
+
+def _submitted(request, contribution) -> None:
+    if contribution.status == Contribution.Status.PUBLISHED:
+        messages.success(request, _("Thank you! Your contribution is published."))
+    else:
+        messages.info(
+            request,
+            _(
+                "Thank you! We have sent you an e-mail. Your contribution appears as soon as "
+                "you confirm it with the link in that e-mail."
+            ),
+        )
+
+
+def _draft_goal(process, field, goal) -> Goal:
+    if process.draft_edition_id is None:
+        raise Http404(_("This process has no draft yet."))
+    goal = (
+        Goal.objects.for_display()
+        .filter(edition_id=process.draft_edition_id, field__slug=field, slug=goal)
+        .first()
+    )
+    if goal is None:
+        raise Http404(_("No such goal in the draft."))
+    return goal
+
+
+def contribution_list(request, process):
+    """All contributions, filterable by field and kind, and the form for a free idea."""
+    process = selectors.process_get(process)
+    queryset = process.contributions.all()
+    field_slug = request.GET.get("handlungsfeld", "")
+    kind = request.GET.get("art", "")
+    if field_slug:
+        queryset = queryset.filter(field__slug=field_slug)
+    if kind in Contribution.Kind.values:
+        queryset = queryset.filter(kind=kind)
+    fields = process.draft_edition.fields.order_by("position") if process.draft_edition else []
+    form = IdeaForm(request.POST or None, fields=fields or None, city=process.base_edition.city)
+    if request.method == "POST":
+        if rate_limited(request, "contribution"):
+            form.add_error(None, _("Too many contributions from your connection; try later."))
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                contribution = services.contribution_submit(
+                    process=process,
+                    kind=Contribution.Kind.IDEA,
+                    field=data["field"],
+                    body=data["body"],
+                    email=data["email"],
+                    author_name=data["author_name"],
+                    email_confirmed=_email_confirmed(request, data["email"]),
+                    **form.person_data(),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                _submitted(request, contribution)
+                return redirect("participation:contributions", process=process.slug)
+    return render(
+        request,
+        "participation/contribution_list.html",
+        {
+            "process": process,
+            "threads": selectors.contribution_threads(queryset),
+            "fields": fields,
+            "field_slug": field_slug,
+            "kind": kind,
+            "kinds": [c for c in Contribution.Kind.choices if c[0] != Contribution.Kind.REPLY],
+            "form": form,
+            "is_staff": permissions.is_process_staff(request.user, process),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def goal_discussion(request, process, field, goal):
+    """A draft goal with its contributions; visitors comment, staff reword it."""
+    process = selectors.process_get(process)
+    goal = _draft_goal(process, field, goal)
+    staff = permissions.can_dispose(request.user, process)
+    form = ContributionForm(city=process.base_edition.city)
+    revise_form = None
+    if staff:
+        revise_form = GoalReviseForm(
+            initial={"text": goal.text},
+            contributions=process.contributions.visible().filter(goal=goal),
+        )
+    if request.method == "POST" and request.POST.get("form") == "revise":
+        if not staff:
+            return deny(request)
+        revise_form = GoalReviseForm(
+            request.POST, contributions=process.contributions.visible().filter(goal=goal)
+        )
+        if revise_form.is_valid():
+            data = revise_form.cleaned_data
+            try:
+                services.goal_revise(
+                    goal=goal,
+                    text=data["text"],
+                    user=request.user,
+                    note=data["note"],
+                    contributions=data["contributions"],
+                )
+            except ValidationError as error:
+                add_service_errors(revise_form, error)
+            else:
+                messages.success(request, _("The goal's text is changed and its history updated."))
+                return redirect(request.path)
+    elif request.method == "POST":
+        form = ContributionForm(request.POST, city=process.base_edition.city)
+        if rate_limited(request, "contribution"):
+            form.add_error(None, _("Too many contributions from your connection; try later."))
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                contribution = services.contribution_submit(
+                    process=process,
+                    kind=data["kind"],
+                    goal=goal,
+                    quote=data["quote"],
+                    body=data["body"],
+                    proposed_text=data["proposed_text"],
+                    email=data["email"],
+                    author_name=data["author_name"],
+                    email_confirmed=_email_confirmed(request, data["email"]),
+                    **form.person_data(),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                _submitted(request, contribution)
+                return redirect(request.path)
+    return render(
+        request,
+        "participation/goal_discussion.html",
+        {
+            "process": process,
+            "goal": goal,
+            "form": form,
+            "revise_form": revise_form,
+            "threads": selectors.contribution_threads(process.contributions.filter(goal=goal)),
+            "is_staff": staff,
+            "history_url": _history_url(goal),
+        },
+    )
+
+
+def _history_url(goal: Goal) -> str:
+    from django.urls import reverse
+
+    return reverse(
+        "goal_history",
+        kwargs={"edition": goal.edition.slug, "field": goal.field.slug, "goal": goal.slug},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def contribution_confirm(request, token):
+    """The link in our e-mail: a button to confirm (links may be opened by mail scanners)."""
+    contribution = get_object_or_404(
+        Contribution.objects.select_related("process", "goal__field"), token=token
+    )
+    if request.method == "POST":
+        contribution = services.contribution_confirm(token=token)
+        _remember_email(request, contribution.email)
+        messages.success(request, _("Thank you! Your contribution is published."))
+        return redirect(contribution.get_absolute_url())
+    return render(
+        request,
+        "participation/confirm.html",
+        {
+            "title": _("Confirm your contribution"),
+            "text": contribution.body,
+            "done": contribution.status != Contribution.Status.PENDING,
+            "done_url": contribution.get_absolute_url(),
+        },
+    )
+
+
+def _contribution(process, pk) -> Contribution:
+    contribution = (
+        selectors.contributions_for_display(process.contributions.visible()).filter(pk=pk).first()
+    )
+    if contribution is None:
+        raise Http404(_("No such contribution."))
+    return contribution
+
+
+@require_http_methods(["GET", "POST"])
+def contribution_detail(request, process, pk):
+    """One contribution with its replies; visitors reply and report, staff moderate."""
+    process = selectors.process_get(process)
+    contribution = _contribution(process, pk)
+    reply_form = ReplyForm(request.POST or None)
+    if request.method == "POST":
+        if rate_limited(request, "contribution"):
+            reply_form.add_error(None, _("Too many contributions from your connection."))
+        elif reply_form.is_valid():
+            data = reply_form.cleaned_data
+            try:
+                reply = services.contribution_submit(
+                    process=process,
+                    kind=Contribution.Kind.REPLY,
+                    parent=contribution,
+                    body=data["body"],
+                    email=data["email"],
+                    author_name=data["author_name"],
+                    email_confirmed=_email_confirmed(request, data["email"]),
+                )
+            except ValidationError as error:
+                add_service_errors(reply_form, error)
+            else:
+                _submitted(request, reply)
+                return redirect(contribution.get_absolute_url())
+    staff = permissions.can_moderate(request.user, process)
+    threads = selectors.contribution_threads(process.contributions.filter(pk=contribution.pk))
+    return render(
+        request,
+        "participation/contribution_detail.html",
+        {
+            "process": process,
+            "contribution": contribution,
+            "replies": threads[0].thread_replies if threads else [],
+            "reply_form": reply_form,
+            "report_form": ReportForm(),
+            "is_staff": staff,
+            "hide_form": HideForm() if staff else None,
+            "disposition_form": DispositionForm(
+                initial={
+                    "disposition": contribution.disposition,
+                    "reason": contribution.disposition_reason,
+                }
+            )
+            if staff
+            else None,
+            # Staff can take up any remark on a goal as an amendment, not only proposals.
+            "accept_form": AcceptAmendmentForm(
+                initial={"text": contribution.proposed_text or contribution.goal.text}
+            )
+            if staff
+            and contribution.goal_id
+            and contribution.kind != Contribution.Kind.REPLY
+            and contribution.status == Contribution.Status.PUBLISHED
+            else None,
+        },
+    )
+
+
+@require_POST
+def contribution_action(request, process, pk, action):
+    """Report (anyone), hide/unhide, dispose, accept an amendment (staff)."""
+    process = selectors.process_get(process)
+    contribution = _contribution(process, pk)
+    back = redirect(contribution.get_absolute_url())
+    if action == "melden":
+        if rate_limited(request, "report"):
+            messages.error(request, _("Too many reports from your connection; try later."))
+            return back
+        form = ReportForm(request.POST)
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        if services.contribution_report(
+            contribution=contribution, reporter=client_fingerprint(request), reason=reason
+        ):
+            messages.success(request, _("Thank you. The moderators will look at it."))
+        else:
+            messages.info(request, _("You have already reported this contribution."))
+        return back
+    if not permissions.can_moderate(request.user, process):
+        return deny(request)
+    if action == "ausblenden":
+        form = HideForm(request.POST)
+        if form.is_valid():
+            services.contribution_hide(
+                contribution=contribution, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, _("The contribution is hidden; a placeholder remains."))
+        else:
+            messages.error(request, _("Give a public reason for hiding it."))
+    elif action == "einblenden":
+        services.contribution_unhide(contribution=contribution)
+        messages.success(request, _("The contribution is shown again."))
+    elif action == "abwaegen":
+        form = DispositionForm(request.POST)
+        if form.is_valid():
+            services.contribution_dispose(
+                contribution=contribution, user=request.user, **form.cleaned_data
+            )
+            messages.success(request, _("The disposition is saved and published."))
+        else:
+            messages.error(request, _("Choose a disposition and give the reason."))
+    elif action == "uebernehmen":
+        form = AcceptAmendmentForm(request.POST)
+        if form.is_valid():
+            try:
+                services.amendment_accept(
+                    contribution=contribution,
+                    user=request.user,
+                    reason=form.cleaned_data["reason"],
+                    text=form.cleaned_data["text"],
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, _("The amendment is taken up; the draft goal changed."))
+        else:
+            messages.error(request, _("Give the new wording and the reason."))
+    else:
+        raise Http404
+    return back
+
+
+@require_http_methods(["GET", "POST"])
+def contribution_enter(request, process, event):
+    """Staff write down what was said at an event."""
+    process = selectors.process_get(process)
+    if not permissions.can_moderate(request.user, process):
+        return deny(request)
+    event = _event(request, process, event)
+    form = StaffEntryForm(request.POST or None, edition=process.draft_edition)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.contribution_enter(process=process, user=request.user, event=event, **data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The contribution is recorded and published."))
+            return redirect(request.path)
+    return render(
+        request,
+        "participation/contribution_enter.html",
+        {
+            "process": process,
+            "event": event,
+            "form": form,
+            "recent": event.contributions.select_related("goal__field").order_by("-created_at")[
+                :20
+            ],
+        },
+    )
+
+
+def goal_history(request, edition, field, goal):
+    """How this goal came about: contributions, events, dispositions and text history."""
+    edition = Edition.objects.public().filter(slug=edition).first()
+    if edition is None:
+        raise Http404(_("No such edition."))
+    goal = (
+        Goal.objects.for_display()
+        .select_related("predecessor__edition", "predecessor__field")
+        .filter(edition=edition, field__slug=field, slug=goal)
+        .first()
+    )
+    if goal is None:
+        raise Http404(_("No such goal."))
+    process = edition.drafting_processes.first()
+    return render(
+        request,
+        "participation/goal_history.html",
+        {
+            "edition": edition,
+            "goal": goal,
+            "history": selectors.goal_history(goal),
+            "process": process,
+        },
+    )
+
+
+def consideration_table(request, process):
+    process = selectors.process_get(process)
+    rows = selectors.consideration_rows(process)
+    counts = {}
+    for row in rows:
+        counts[row["disposition"] or _("Not yet weighed")] = (
+            counts.get(row["disposition"] or _("Not yet weighed"), 0) + 1
+        )
+    return render(
+        request,
+        "participation/consideration.html",
+        {"process": process, "rows": rows, "counts": sorted(counts.items())},
+    )
+
+
+def consideration_export(request, process, fmt):
+    process = selectors.process_get(process)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    headers, rows = selectors.consideration_table(process)
+    return table_response(
+        filename=f"abwaegungstabelle-{process.slug}",
+        fmt=fmt,
+        headers=headers,
+        rows=rows,
+        title=_("Consideration table"),
+    )
