@@ -1,7 +1,8 @@
 """Import and page benchmarks: `make bench` (or `.venv/bin/python benchmarks/run.py`).
 
 Prints one table: import time of the 2019 edition (first import and re-import), lineage
-linking, and for each page type its time and number of database queries. Run it with
+linking, registrations (one after another and 40 at once), and for each page type its
+time and number of database queries — participation pages with 500 contributions. Run it with
 ``DATABASE_URL`` set to measure PostgreSQL; by default it uses a fresh SQLite file.
 """
 
@@ -25,9 +26,10 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from leitbild.concept.demo import DEMO_DIR, demo_load  # noqa: E402
+from leitbild.concept.demo import DEMO_DIR  # noqa: E402
 from leitbild.concept.models import Edition  # noqa: E402
 from leitbild.concept.services import edition_import_text, edition_link_lineage  # noqa: E402
+from leitbild.demo.loader import demo_load  # noqa: E402
 
 REPEAT = int(os.environ.get("BENCH_REPEAT", "5"))
 
@@ -41,11 +43,76 @@ def timed(fn, repeat=REPEAT):
     return statistics.median(times), result
 
 
+def participation_rows():
+    """Registrations one by one and 40 at once; then 500 contributions for the pages."""
+    import datetime as dt
+    import threading
+
+    from django.db import close_old_connections
+    from django.utils import timezone
+
+    from leitbild.participation.models import Process
+    from leitbild.participation.services import (
+        contribution_submit,
+        event_create,
+        registration_create,
+    )
+
+    process = Process.objects.get()
+    start = timezone.now() + dt.timedelta(days=30)
+    rows = []
+
+    event = event_create(
+        process=process, title="Bench", starts_at=start, ends_at=start, capacity=100
+    )
+    counter = iter(range(10**6))
+
+    def register_one():
+        n = next(counter)
+        registration_create(event=event, name=f"P{n}", email=f"p{n}@example.org", consent=True)
+
+    ms, _ = timed(register_one, repeat=50)
+    rows.append(("register one person (seat count under lock + mail task)", ms, "–"))
+
+    crowd = event_create(
+        process=process, title="Crowd", starts_at=start, ends_at=start, capacity=10
+    )
+    barrier = threading.Barrier(40)
+
+    def worker(n):
+        barrier.wait()
+        registration_create(event=crowd, name=f"C{n}", email=f"c{n}@example.org", consent=True)
+        close_old_connections()
+
+    began = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    ms = (time.perf_counter() - began) * 1000
+    confirmed = crowd.registrations.filter(status="confirmed").count()
+    rows.append((f"40 registrations at once, 10 seats → {confirmed} confirmed", ms, "–"))
+
+    goals = list(process.draft_edition.goals.filter(field__number="6.2").order_by("position"))
+    for n in range(500):
+        contribution_submit(
+            process=process,
+            kind="comment",
+            goal=goals[0] if n % 2 == 0 else goals[n % len(goals)],
+            body=f"Synthetischer Beitrag {n} für den Benchmark.",
+            email=f"b{n}@example.org",
+            email_confirmed=True,
+            stakeholder_group="resident",
+        )
+    return rows
+
+
 def main():
     call_command("migrate", verbosity=0)
     rows = []
     ms, _ = timed(demo_load, repeat=1)
-    rows.append(("load demo (2014 + 2019, first import)", ms, "–"))
+    rows.append(("load demo (2014 + 2019 + draft 2025 + process)", ms, "–"))
     data = (DEMO_DIR / "muenster-2019.txt").read_bytes()
     ms, _ = timed(
         lambda: edition_import_text(data=data, source_name="bench", city_name="Münster", year=2019)
@@ -64,7 +131,10 @@ def main():
     ms, _ = timed(lambda: edition_link_lineage(old=b19, new=b25))
     rows.append(("link lineage, full revision (159 × 159 goals)", ms, "–"))
 
+    rows += participation_rows()
+
     client = Client()
+    process = "/beteiligung/fortschreibung-2023-2025"
     pages = [
         ("edition overview", "/leitbild/2019/"),
         ("chapter (Präambel)", "/leitbild/2019/kapitel/1/"),
@@ -74,6 +144,15 @@ def main():
         ("search 'Sprache'", "/suche/?q=Sprache"),
         ("comparison 2014 → 2019", "/vergleich/2014/2019/"),
         ("API edition document", "/api/v1/editions/2019/"),
+        ("process page with timeline", f"{process}/"),
+        ("calendar", f"{process}/termine/"),
+        ("iCalendar feed, 16 events", f"{process}/kalender.ics"),
+        ("draft goal, 250 contributions", f"{process}/entwurf/6-2/teilziel-1/"),
+        ("all contributions (500)", f"{process}/beitraege/"),
+        ("consideration table (500)", f"{process}/abwaegung/"),
+        ("consideration table XLSX", f"{process}/abwaegung.xlsx"),
+        ("who took part", f"{process}/beteiligte/"),
+        ("API events", "/api/v1/events/"),
     ]
     for label, url in pages:
         client.get(url)  # warm caches and templates

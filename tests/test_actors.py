@@ -124,6 +124,8 @@ def future_event(process):
 
 def test_detail_shows_fields_and_aggregate_participation_only(client, demo, process, future_event):
     organisation = Organisation.objects.get(name="AFAQ e.V.")
+    # Start from no participation: drop the demo's synthetic registrations.
+    organisation.registrations.all().delete()
     html = client.get(organisation.get_absolute_url()).content.decode()
     assert "AFAQ e.V." in html
     for field in organisation.fields.all():

@@ -213,7 +213,7 @@ def test_reports_hide_automatically_and_staff_restore(
     assert contribution.status == "published" and contribution.report_count == 0
 
     hide = unhide.replace("einblenden", "ausblenden")
-    client.post(hide, {"reason": "beleidigend"})
+    client.post(hide, {"hide-reason": "beleidigend"})
     contribution.refresh_from_db()
     assert contribution.status == "hidden" and contribution.hidden_reason == "beleidigend"
     assert "beleidigend" in client.get(_goal_url(process, goal)).content.decode()
@@ -237,11 +237,14 @@ def test_accepting_an_amendment_changes_the_draft_and_records_the_trail(
         kwargs={"process": process.slug, "pk": amendment.pk, "action": "uebernehmen"},
     )
     client.force_login(other_staff)
-    assert client.post(accept, {"text": "x", "reason": "y"}).status_code == 403
+    assert client.post(accept, {"accept-text": "x", "accept-reason": "y"}).status_code == 403
     client.force_login(process_staff)
     client.post(
         accept,
-        {"text": amendment.proposed_text, "reason": "Sozialraumorientierung gestärkt."},
+        {
+            "accept-text": amendment.proposed_text,
+            "accept-reason": "Sozialraumorientierung gestärkt.",
+        },
     )
     goal.refresh_from_db()
     amendment.refresh_from_db()

@@ -144,6 +144,11 @@ def test_screenshots(page: Page):
         ("/leitbild/2019/", "overview.png"),
         ("/leitbild/2019/6-2/", "field.png"),
         ("/vergleich/2014/2019/?status=reworded", "compare.png"),
+        ("/beteiligung/fortschreibung-2023-2025/", "process.png"),
+        ("/beteiligung/fortschreibung-2023-2025/termine/", "calendar.png"),
+        ("/beteiligung/fortschreibung-2023-2025/abstimmung/priorisierung/", "poll.png"),
+        ("/beteiligung/fortschreibung-2023-2025/beteiligte/", "who-took-part.png"),
+        ("/organisationen/", "organisations.png"),
     ]:
         page.goto(url)
         page.screenshot(path=SCREENSHOTS / name, full_page=False)

@@ -2,7 +2,9 @@
 goal, staff take it up as an amendment, and the public sees the new text, the goal's
 history and the consideration table. Every public page is checked with axe-core."""
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -18,6 +20,7 @@ GOAL = f"{PROCESS}/entwurf/6-2/teilziel-1/"
 COMMENT = "Beratung sollte es auch in Leichter Sprache geben."
 ADDITION = " Beratung wird auch in Leichter Sprache angeboten."
 REASON = "Übernommen: Leichte Sprache erreicht mehr Menschen."
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "img"
 
 
 @pytest.fixture
@@ -80,6 +83,7 @@ def test_from_comment_to_changed_text(page: Page, staff_page: Page):
     staff_page.locator("form", has_text="Neue Formulierung").get_by_label(
         "Öffentliche Begründung"
     ).fill(REASON)
+    assert_accessible(staff_page)
     staff_page.get_by_role("button", name="Ziel im Entwurf ändern").click()
     expect(staff_page.locator(".message")).to_contain_text("übernommen")
 
@@ -96,6 +100,8 @@ def test_from_comment_to_changed_text(page: Page, staff_page: Page):
     expect(main).to_contain_text("Übernommen")
     expect(page.locator("ins").filter(has_text="Leichter Sprache").first).to_be_visible()
     assert_accessible(page)
+    if os.environ.get("LEITBILD_SCREENSHOTS") == "1":
+        page.screenshot(path=SCREENSHOTS / "goal-history.png", full_page=True)
 
     # … and the consideration table.
     page.goto(f"{PROCESS}/abwaegung/")
@@ -139,8 +145,8 @@ def test_register_with_the_keyboard(page: Page):
     )
     page.goto(event.get_absolute_url())
     assert_accessible(page)
-    page.get_by_label("Name", exact=True).fill("Kim")
-    page.get_by_label("E-Mail").fill("kim@example.org")
+    page.get_by_label(re.compile(r"^Name")).fill("Kim")
+    page.get_by_label(re.compile(r"^E-Mail")).fill("kim@example.org")
     consent = page.get_by_role("checkbox", name=re.compile("Datenschutz|Angaben"))
     consent.focus()
     page.keyboard.press("Space")

@@ -2,21 +2,34 @@
 
 The process, its phases and its 15 events come from the city's web page (seed 002),
 see ``demo/process-2023-2025.json``. The draft 2025 edition starts as a copy of 2019.
-The prioritisation poll's ballots and the few contributions are SYNTHETIC examples,
-marked as such in their texts and made with example.org addresses.
+The prioritisation poll's ballots, the registrations for the past events and the few
+contributions are SYNTHETIC examples, marked as such in their texts and names and made
+with example.org addresses; they exist so that statistics and charts show something.
 """
 
 import datetime as dt
 import json
+import random
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
-from leitbild.concept.models import Edition
+from leitbild.actors.models import Organisation
+from leitbild.concept.models import District, Edition
 from leitbild.concept.services import edition_create_draft
 
-from .models import Contribution, Event, Phase, Poll, PollBallot, Process
+from .models import (
+    Contribution,
+    Event,
+    Phase,
+    Poll,
+    PollBallot,
+    Process,
+    Registration,
+    StakeholderGroup,
+    TargetGroup,
+)
 
 DEMO_FILE = Path(__file__).resolve().parent / "demo" / "process-2023-2025.json"
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -149,4 +162,43 @@ def demo_load(*, base: Edition) -> Process:
                 "confirmed_at": opens,
             },
         )
+    _synthetic_registrations(process)
     return process
+
+
+def _synthetic_registrations(process: Process) -> None:
+    """A pool of 90 synthetic people, each registered for a few of the past events."""
+    if Registration.objects.filter(event__process=process).exists():
+        return
+    rng = random.Random(2023)
+    groups = list(StakeholderGroup.values)
+    weights = [14, 4, 6, 12, 10, 5, 10, 5, 2, 12, 16, 4]
+    organisations = list(Organisation.objects.filter(city=process.base_edition.city))
+    districts = list(District.objects.filter(city=process.base_edition.city))
+    people = []
+    for n in range(1, 91):
+        group = rng.choices(groups, weights)[0]
+        people.append(
+            {
+                "name": f"Synthetische Person {n}",
+                "email": f"teilnahme-{n}@example.org",
+                "stakeholder_group": group,
+                "organisation": rng.choice(organisations) if group != "resident" else None,
+                "district": rng.choice(districts) if districts and rng.random() < 0.8 else None,
+                "target_groups": rng.sample(list(TargetGroup.values), rng.choice([0, 0, 1, 1, 2])),
+            }
+        )
+    rows = []
+    for event in process.events.order_by("starts_at"):
+        for person in rng.sample(people, rng.randint(12, 30)):
+            rows.append(
+                Registration(
+                    event=event,
+                    consent_at=event.starts_at - dt.timedelta(days=7),
+                    created_at=event.starts_at - dt.timedelta(days=rng.randint(3, 20)),
+                    status=Registration.Status.CONFIRMED,
+                    attended=rng.random() < 0.85,
+                    **person,
+                )
+            )
+    Registration.objects.bulk_create(rows)

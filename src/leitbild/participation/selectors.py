@@ -97,13 +97,21 @@ def contributions_for_display(queryset):
     ).prefetch_related("revisions")
 
 
-def contribution_threads(queryset) -> list[Contribution]:
+def contribution_roots(queryset):
+    """Top-level, confirmed contributions of ``queryset`` (to paginate before threading)."""
+    return queryset.filter(parent__isnull=True).visible().order_by("created_at", "pk")
+
+
+def contribution_threads(queryset, *, roots=None) -> list[Contribution]:
     """Top-level contributions with their replies attached as ``thread_replies``.
 
     Two queries whatever the number of contributions; replies nest one level, as
-    replies to replies are shown under the same top-level contribution.
+    replies to replies are shown under the same top-level contribution. ``roots``
+    may be one page of :func:`contribution_roots`.
     """
-    roots = list(contributions_for_display(queryset.filter(parent__isnull=True).visible()))
+    if roots is None:
+        roots = contribution_roots(queryset)
+    roots = list(contributions_for_display(roots))
     by_id = {c.pk: c for c in roots}
     for root in roots:
         root.thread_replies = []

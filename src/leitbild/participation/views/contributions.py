@@ -6,6 +6,7 @@ import hashlib
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -108,12 +109,14 @@ def contribution_list(request, process):
             else:
                 _submitted(request, contribution)
                 return redirect("participation:contributions", process=process.slug)
+    page = Paginator(selectors.contribution_roots(queryset), 50).get_page(request.GET.get("seite"))
     return render(
         request,
         "participation/contribution_list.html",
         {
             "process": process,
-            "threads": selectors.contribution_threads(queryset),
+            "page_obj": page,
+            "threads": selectors.contribution_threads(queryset, roots=page.object_list),
             "fields": fields,
             "field_slug": field_slug,
             "kind": kind,
@@ -274,20 +277,22 @@ def contribution_detail(request, process, pk):
             "contribution": contribution,
             "replies": threads[0].thread_replies if threads else [],
             "reply_form": reply_form,
-            "report_form": ReportForm(),
+            "report_form": ReportForm(prefix="report"),
             "is_staff": staff,
-            "hide_form": HideForm() if staff else None,
+            "hide_form": HideForm(prefix="hide") if staff else None,
             "disposition_form": DispositionForm(
+                prefix="dispose",
                 initial={
                     "disposition": contribution.disposition,
                     "reason": contribution.disposition_reason,
-                }
+                },
             )
             if staff
             else None,
             # Staff can take up any remark on a goal as an amendment, not only proposals.
             "accept_form": AcceptAmendmentForm(
-                initial={"text": contribution.proposed_text or contribution.goal.text}
+                prefix="accept",
+                initial={"text": contribution.proposed_text or contribution.goal.text},
             )
             if staff
             and contribution.goal_id
@@ -308,7 +313,7 @@ def contribution_action(request, process, pk, action):
         if rate_limited(request, "report"):
             messages.error(request, _("Too many reports from your connection; try later."))
             return back
-        form = ReportForm(request.POST)
+        form = ReportForm(request.POST, prefix="report")
         reason = form.cleaned_data["reason"] if form.is_valid() else ""
         if services.contribution_report(
             contribution=contribution, reporter=client_fingerprint(request), reason=reason
@@ -320,7 +325,7 @@ def contribution_action(request, process, pk, action):
     if not permissions.can_moderate(request.user, process):
         return deny(request)
     if action == "ausblenden":
-        form = HideForm(request.POST)
+        form = HideForm(request.POST, prefix="hide")
         if form.is_valid():
             services.contribution_hide(
                 contribution=contribution, reason=form.cleaned_data["reason"]
@@ -332,7 +337,7 @@ def contribution_action(request, process, pk, action):
         services.contribution_unhide(contribution=contribution)
         messages.success(request, _("The contribution is shown again."))
     elif action == "abwaegen":
-        form = DispositionForm(request.POST)
+        form = DispositionForm(request.POST, prefix="dispose")
         if form.is_valid():
             services.contribution_dispose(
                 contribution=contribution, user=request.user, **form.cleaned_data
@@ -341,7 +346,7 @@ def contribution_action(request, process, pk, action):
         else:
             messages.error(request, _("Choose a disposition and give the reason."))
     elif action == "uebernehmen":
-        form = AcceptAmendmentForm(request.POST)
+        form = AcceptAmendmentForm(request.POST, prefix="accept")
         if form.is_valid():
             try:
                 services.amendment_accept(

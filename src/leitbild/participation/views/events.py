@@ -60,7 +60,7 @@ def calendar(request, process):
 def process_ical(request, process):
     """The public feed: every public event of the process."""
     process = selectors.process_get(process)
-    events = Event.objects.public().filter(process=process).prefetch_related("fields")
+    events = Event.objects.public().filter(process=process).select_related("process")
     return _ical_response(
         calendar_bytes(process=process, events=events, base_url=_base_url(request)),
         process.slug,
