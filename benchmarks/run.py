@@ -148,7 +148,7 @@ def main():
         ("calendar", f"{process}/termine/"),
         ("iCalendar feed, 16 events", f"{process}/kalender.ics"),
         ("draft goal, 250 contributions", f"{process}/entwurf/6-2/teilziel-1/"),
-        ("all contributions (500)", f"{process}/beitraege/"),
+        ("all contributions (500, 50 a page)", f"{process}/beitraege/"),
         ("consideration table (500)", f"{process}/abwaegung/"),
         ("consideration table XLSX", f"{process}/abwaegung.xlsx"),
         ("who took part", f"{process}/beteiligte/"),

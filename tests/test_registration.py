@@ -183,3 +183,28 @@ def test_attendance_is_marked_by_staff(client, registered, process_staff):
     assert registration.attended is True
     csv_body = client.get(_staff_urls(registered)[1]).content.decode("utf-8-sig")
     assert "Arabisch" in csv_body
+
+
+def test_personal_data_is_erased_after_the_process(process, make_event):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from leitbild.participation.selectors import participation_stats
+
+    event = make_event()
+    registration_create(event=event, name="Zu Löschen", email="weg@example.org", consent=True)
+    before = participation_stats(process=process)["total"]
+    with pytest.raises(CommandError, match="has not ended"):
+        process.ends_on = None
+        process.save()
+        call_command("purge_personal_data", process.slug)
+    out = StringIO()
+    call_command("purge_personal_data", process.slug, "--force", stdout=out)
+    assert "Erased personal data" in out.getvalue()
+    registration = Registration.objects.get(event=event)
+    assert registration.name == "" and registration.email.endswith("@erased.invalid")
+    assert not Registration.objects.filter(email__endswith="@example.org").exists()
+    assert participation_stats(process=process)["total"] == before  # still counted once
+    with pytest.raises(CommandError, match="Known processes"):
+        call_command("purge_personal_data", "gibt-es-nicht")

@@ -15,6 +15,7 @@ OWN_COMMANDS = {
     "revision) and a staff login",
     "api-token": "make an API token for a staff user (prints only the token)",
     "db-worker": "run background tasks (e-mails); keep it running next to the web server",
+    "purge-personal-data": "erase participants' personal data of a finished process",
 }
 
 

@@ -625,3 +625,51 @@ def api_token_create(*, user) -> str:
     token = "lb_" + secrets.token_urlsafe(32)
     ApiToken.objects.create(user=user, digest=token_digest(token))
     return token
+
+
+# Data protection ---------------------------------------------------------------------
+
+
+def process_purge_personal_data(*, process: Process) -> dict[str, int]:
+    """Erase what identifies people once a process is over, as the consent text promises.
+
+    Names, needs and free-text organisations are cleared; e-mail addresses are replaced
+    by a keyed hash, so that the who-took-part statistics still count each person once
+    and poll ballots stay one per address. Group, organisation, district and target
+    groups stay: they are only ever shown as suppressed aggregates.
+    """
+    import hmac
+
+    def pseudonym(email: str) -> str:
+        if email.endswith("@erased.invalid"):
+            return email
+        digest = hmac.new(settings.SECRET_KEY.encode(), email.encode(), "sha256").hexdigest()
+        return f"{digest[:24]}@erased.invalid"
+
+    counts = {"registrations": 0, "contributions": 0, "ballots": 0}
+    with transaction.atomic():
+        for registration in Registration.objects.filter(event__process=process).exclude(
+            email__endswith="@erased.invalid"
+        ):
+            registration.name = ""
+            registration.email = pseudonym(registration.email)
+            registration.organisation_name = ""
+            registration.needs_interpreting = ""
+            registration.needs_childcare = False
+            registration.needs_accessibility = ""
+            registration.save()
+            counts["registrations"] += 1
+        for contribution in process.contributions.exclude(email="").exclude(
+            email__endswith="@erased.invalid"
+        ):
+            contribution.email = pseudonym(contribution.email)
+            contribution.save(update_fields=["email"])
+            counts["contributions"] += 1
+        for ballot in PollBallot.objects.filter(poll__process=process).exclude(
+            email__endswith="@erased.invalid"
+        ):
+            ballot.email = pseudonym(ballot.email)
+            ballot.save(update_fields=["email"])
+            counts["ballots"] += 1
+        ContributionReport.objects.filter(contribution__process=process).delete()
+    return counts
