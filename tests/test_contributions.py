@@ -413,3 +413,23 @@ def test_pages_cost_a_constant_number_of_queries(
         client.get(reverse("participation:contributions", args=[process.slug]))
     with django_assert_max_num_queries(20):
         client.get(process.get_absolute_url())
+
+
+def test_draft_overview_links_every_goal_with_its_count(
+    client, process, goal, django_assert_max_num_queries
+):
+    services.contribution_submit(
+        process=process,
+        kind="comment",
+        goal=goal,
+        body="Zählt mit.",
+        email="z@example.org",
+        email_confirmed=True,
+    )
+    url = reverse("participation:draft", args=[process.slug])
+    with django_assert_max_num_queries(12):
+        page = client.get(url).content.decode()
+    assert page.count('href="/beteiligung/fortschreibung-2023-2025/entwurf/') == (
+        process.draft_edition.goals.count()
+    )
+    assert _goal_url(process, goal) in page

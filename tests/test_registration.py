@@ -208,3 +208,16 @@ def test_personal_data_is_erased_after_the_process(process, make_event):
     assert participation_stats(process=process)["total"] == before  # still counted once
     with pytest.raises(CommandError, match="Known processes"):
         call_command("purge_personal_data", "gibt-es-nicht")
+
+
+def test_form_does_not_reveal_who_is_registered(client, make_event):
+    """A repeated registration gets the same answer; the person gets their details again."""
+    event = make_event()
+    data = {"name": "Ada", "email": "ada@example.org", "consent": "on"}
+    first = client.post(event.get_absolute_url(), data, follow=True)
+    second = client.post(event.get_absolute_url(), {**data, "name": "Someone"}, follow=True)
+    message = [str(m) for m in first.context["messages"]]
+    assert message == [str(m) for m in second.context["messages"]]
+    assert Registration.objects.filter(event=event).count() == 1
+    assert [m.to for m in mail.outbox] == [["ada@example.org"], ["ada@example.org"]]
+    assert Registration.objects.get(event=event).get_cancel_url() in mail.outbox[1].body

@@ -118,6 +118,8 @@ def test_participation_pages_are_accessible(page: Page):
         f"{PROCESS}/termine/",
         f"{PROCESS}/termine/1/",
         f"{PROCESS}/beitraege/",
+        f"{PROCESS}/entwurf/",
+        f"{PROCESS}/abwaegung/",
         f"{PROCESS}/beteiligte/",
         f"{PROCESS}/abstimmung/priorisierung/",
         "/organisationen/",

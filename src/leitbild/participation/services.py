@@ -101,6 +101,27 @@ def _promote_waiting(event: Event) -> list[Registration]:
     return waiting
 
 
+class AlreadyRegistered(ValidationError):
+    """The address holds a seat or a place in line already; ``registration`` is that one."""
+
+    def __init__(self, registration: Registration):
+        super().__init__({"email": _("This e-mail address is already registered.")})
+        self.registration = registration
+
+
+def registration_remind(*, registration: Registration) -> None:
+    """Send someone their registration again (status and cancel link).
+
+    The web form answers a repeated registration like a new one and sends this
+    instead, so that the form does not tell strangers who is registered.
+    """
+    _mail(
+        to=registration.email,
+        template="registration_created",
+        context=_registration_context(registration, registration.event),
+    )
+
+
 def registration_create(
     *,
     event: Event,
@@ -134,8 +155,9 @@ def registration_create(
         event = Event.objects.select_for_update().get(pk=event.pk)
         if not event.registration_open(now):
             raise ValidationError({"event": _("Registration for this event is closed.")})
-        if event.registrations.active().filter(email=email).exists():
-            raise ValidationError({"email": _("This e-mail address is already registered.")})
+        existing = event.registrations.active().filter(email=email).first()
+        if existing is not None:
+            raise AlreadyRegistered(existing)
         seats_taken = event.registrations.confirmed().count()
         full = event.capacity is not None and seats_taken >= event.capacity
         try:
@@ -157,9 +179,8 @@ def registration_create(
                     created_at=now,
                 )
         except IntegrityError as error:  # the same address, at the same moment
-            raise ValidationError(
-                {"email": _("This e-mail address is already registered.")}
-            ) from error
+            existing = event.registrations.active().filter(email=email).first()
+            raise AlreadyRegistered(existing) from error
         _mail(
             to=email,
             template="registration_created",

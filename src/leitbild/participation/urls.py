@@ -53,6 +53,7 @@ urlpatterns = [
         contributions.contribution_action,
         name="contribution_action",
     ),
+    path("<slug:process>/entwurf/", contributions.draft_overview, name="draft"),
     path(
         "<slug:process>/entwurf/<slug:field>/<slug:goal>/",
         contributions.goal_discussion,

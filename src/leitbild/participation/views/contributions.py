@@ -127,6 +127,18 @@ def contribution_list(request, process):
     )
 
 
+def draft_overview(request, process):
+    """The draft's goals by field of action, each with its number of contributions."""
+    process = selectors.process_get(process)
+    if process.draft_edition_id is None:
+        raise Http404(_("This process has no draft yet."))
+    return render(
+        request,
+        "participation/draft_overview.html",
+        {"process": process, "fields": selectors.draft_fields_with_goals(process)},
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def goal_discussion(request, process, field, goal):
     """A draft goal with its contributions; visitors comment, staff reword it."""

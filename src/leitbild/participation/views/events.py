@@ -43,6 +43,12 @@ def _ical_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
+def _sent_message(email: str) -> str:
+    return _("Thank you. We have sent the details of your registration to %(email)s.") % {
+        "email": email
+    }
+
+
 def calendar(request, process):
     process = selectors.process_get(process)
     staff = permissions.is_process_staff(request.user, process)
@@ -101,15 +107,17 @@ def event_detail(request, process, event):
                     needs_accessibility=data["needs_accessibility"],
                     **form.person_data(),
                 )
+            except services.AlreadyRegistered as error:
+                # Answer as for a new registration and mail the person their
+                # registration again: the page must not reveal who is registered.
+                services.registration_remind(registration=error.registration)
+                messages.success(request, _sent_message(data["email"]))
+                return redirect(event.get_absolute_url())
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
                 if registration.status == Registration.Status.CONFIRMED:
-                    messages.success(
-                        request,
-                        _("You are registered. We have sent a confirmation to %(email)s.")
-                        % {"email": registration.email},
-                    )
+                    messages.success(request, _sent_message(registration.email))
                 else:
                     messages.info(
                         request,
