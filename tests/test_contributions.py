@@ -433,3 +433,13 @@ def test_draft_overview_links_every_goal_with_its_count(
         process.draft_edition.goals.count()
     )
     assert _goal_url(process, goal) in page
+
+
+def test_an_unpublished_draft_is_not_open_to_the_public(client, process, goal, process_staff):
+    draft = process.draft_edition
+    draft.published = False
+    draft.save()
+    assert client.get(_goal_url(process, goal)).status_code == 404
+    assert client.get(reverse("participation:draft", args=[process.slug])).status_code == 404
+    client.force_login(process_staff)
+    assert client.get(_goal_url(process, goal)).status_code == 200

@@ -14,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.utils import timezone
 
 from leitbild.actors.models import Organisation
 from leitbild.concept.models import District, Edition
@@ -33,6 +34,7 @@ from .models import (
 
 DEMO_FILE = Path(__file__).resolve().parent / "demo" / "process-2023-2025.json"
 BERLIN = ZoneInfo("Europe/Berlin")
+SYNTHETIC_EVENT = "Informationsabend zur Umsetzung des Leitbildes (synthetisches Beispiel)"
 
 SYNTHETIC_CONTRIBUTIONS = [
     # (field number, goal slug, kind, author, body, proposed wording)
@@ -106,6 +108,30 @@ def demo_load(*, base: Edition) -> Process:
                 },
             )
             event.fields.set([fields[t] for t in item.get("fields", [])])
+
+    # The published agenda lies in the past; one SYNTHETIC upcoming event lets visitors
+    # of the demo try registering (placed four weeks after the demo is loaded).
+    upcoming = (timezone.localtime() + dt.timedelta(days=28)).replace(
+        hour=17, minute=0, second=0, microsecond=0
+    )
+    example, _created = Event.objects.update_or_create(
+        process=process,
+        title=SYNTHETIC_EVENT,
+        defaults={
+            "kind": Event.Kind.OTHER,
+            "description": "Synthetisches Beispiel für die Demo: Diese Veranstaltung gibt es "
+            "nicht. Sie zeigt Anmeldung, Warteliste und Kalendereintrag.",
+            "starts_at": upcoming,
+            "ends_at": upcoming + dt.timedelta(hours=2),
+            "mode": Event.Mode.HYBRID,
+            "place_name": "Stadthaus 1",
+            "address": "Klemensstraße 10, 48143 Münster",
+            "room": "Beispielraum",
+            "capacity": 25,
+            "registration_deadline": upcoming - dt.timedelta(days=2),
+        },
+    )
+    example.fields.set([fields[t] for t in spec["priority_fields"]])
 
     # A prioritisation poll like the one that chose the three fields, with synthetic votes.
     opens = _at("2023-08-24", "15:00")
@@ -189,7 +215,7 @@ def _synthetic_registrations(process: Process) -> None:
             }
         )
     rows = []
-    for event in process.events.order_by("starts_at"):
+    for event in process.events.exclude(title=SYNTHETIC_EVENT).order_by("starts_at"):
         for person in rng.sample(people, rng.randint(12, 30)):
             rows.append(
                 Registration(

@@ -63,8 +63,10 @@ def _submitted(request, contribution) -> None:
         )
 
 
-def _draft_goal(process, field, goal) -> Goal:
+def _draft_goal(process, field, goal, user=None) -> Goal:
     if process.draft_edition_id is None:
+        raise Http404(_("This process has no draft yet."))
+    if not process.draft_edition.published and not permissions.is_process_staff(user, process):
         raise Http404(_("This process has no draft yet."))
     goal = (
         Goal.objects.for_display()
@@ -130,7 +132,10 @@ def contribution_list(request, process):
 def draft_overview(request, process):
     """The draft's goals by field of action, each with its number of contributions."""
     process = selectors.process_get(process)
-    if process.draft_edition_id is None:
+    draft = process.draft_edition
+    if draft is None or not (
+        draft.published or permissions.is_process_staff(request.user, process)
+    ):
         raise Http404(_("This process has no draft yet."))
     return render(
         request,
@@ -143,7 +148,7 @@ def draft_overview(request, process):
 def goal_discussion(request, process, field, goal):
     """A draft goal with its contributions; visitors comment, staff reword it."""
     process = selectors.process_get(process)
-    goal = _draft_goal(process, field, goal)
+    goal = _draft_goal(process, field, goal, request.user)
     staff = permissions.can_dispose(request.user, process)
     form = ContributionForm(city=process.base_edition.city)
     revise_form = None
