@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q
 
 from leitbild.concept.models import City, Edition, FieldOfAction
-from leitbild.participation.models import Contribution, Event, Process, Registration
 
 from .models import Organisation
 
@@ -193,57 +192,3 @@ def organisation_get(directory: Directory, slug: str) -> Organisation | None:
         .prefetch_related(Prefetch("fields", queryset=_fields_queryset(directory.edition)))
         .first()
     )
-
-
-@dataclass
-class ProcessParticipation:
-    """How an organisation took part in one process, as counts only."""
-
-    process: Process
-    events: list[Event] = dataclasses.field(
-        default_factory=list
-    )  # each with ``registration_count``
-    contribution_count: int = 0
-
-    @property
-    def registration_count(self) -> int:
-        return sum(e.registration_count for e in self.events)
-
-
-def organisation_participation(organisation: Organisation) -> list[ProcessParticipation]:
-    """Per process: active registrations per public event and published contributions.
-
-    Three queries. Invitation-only events are staff business and left out; cancelled
-    registrations and unconfirmed or hidden contributions do not count.
-    """
-    events = list(
-        Event.objects.public()
-        .select_related("process")
-        .annotate(
-            registration_count=Count(
-                "registrations",
-                filter=Q(registrations__organisation=organisation)
-                & ~Q(registrations__status=Registration.Status.CANCELLED),
-            )
-        )
-        .filter(registration_count__gt=0)
-        .order_by("starts_at", "pk")
-    )
-    contributions = dict(
-        Contribution.objects.published()
-        .filter(organisation=organisation)
-        .order_by()
-        .values("process")
-        .annotate(n=Count("pk"))
-        .values_list("process", "n")
-    )
-    processes = {e.process_id: e.process for e in events}
-    missing = set(contributions) - set(processes)
-    if missing:
-        processes.update({p.pk: p for p in Process.objects.filter(pk__in=missing)})
-    result = {pk: ProcessParticipation(process=p) for pk, p in processes.items()}
-    for event in events:
-        result[event.process_id].events.append(event)
-    for pk, n in contributions.items():
-        result[pk].contribution_count = n
-    return sorted(result.values(), key=lambda p: (p.process.starts_on, p.process.pk), reverse=True)

@@ -54,7 +54,6 @@ def organisation_detail(request, slug):
     context = {
         "organisation": organisation,
         "edition": directory.edition,
-        "participation": selectors.organisation_participation(organisation),
         "source_lang": _source_lang(),
     }
     return render(request, "actors/organisation_detail.html", context)
