@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -63,6 +64,35 @@ def _submitted(request, contribution) -> None:
         )
 
 
+def _submit(request, process, form, *, success_url: str, person: bool = True, **fields):
+    """Rate limit, validate and submit a visitor's contribution from ``form``.
+
+    ``fields`` are the service arguments beyond the form's common ones (body, e-mail,
+    name shown). Returns the redirect after success, or ``None`` to show the form again.
+    """
+    if rate_limited(request, "contribution"):
+        form.add_error(None, _("Too many contributions from your connection; try later."))
+        return None
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    try:
+        contribution = services.contribution_submit(
+            process=process,
+            body=data["body"],
+            email=data["email"],
+            author_name=data["author_name"],
+            email_confirmed=_email_confirmed(request, data["email"]),
+            **(form.person_data() if person else {}),
+            **fields,
+        )
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
+    _submitted(request, contribution)
+    return redirect(success_url)
+
+
 def _draft_goal(process, field, goal, user=None) -> Goal:
     if process.draft_edition_id is None:
         raise Http404(_("This process has no draft yet."))
@@ -90,27 +120,17 @@ def contribution_list(request, process):
         queryset = queryset.filter(kind=kind)
     fields = process.draft_edition.fields.order_by("position") if process.draft_edition else []
     form = IdeaForm(request.POST or None, fields=fields or None, city=process.base_edition.city)
-    if request.method == "POST":
-        if rate_limited(request, "contribution"):
-            form.add_error(None, _("Too many contributions from your connection; try later."))
-        elif form.is_valid():
-            data = form.cleaned_data
-            try:
-                contribution = services.contribution_submit(
-                    process=process,
-                    kind=Contribution.Kind.IDEA,
-                    field=data["field"],
-                    body=data["body"],
-                    email=data["email"],
-                    author_name=data["author_name"],
-                    email_confirmed=_email_confirmed(request, data["email"]),
-                    **form.person_data(),
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                _submitted(request, contribution)
-                return redirect("participation:contributions", process=process.slug)
+    if request.method == "POST" and form.is_bound:
+        done = _submit(
+            request,
+            process,
+            form,
+            success_url=reverse("participation:contributions", args=[process.slug]),
+            kind=Contribution.Kind.IDEA,
+            field=form.cleaned_data.get("field") if form.is_valid() else None,
+        )
+        if done:
+            return done
     page = Paginator(selectors.contribution_roots(queryset), 50).get_page(request.GET.get("seite"))
     return render(
         request,
@@ -180,28 +200,19 @@ def goal_discussion(request, process, field, goal):
                 return redirect(request.path)
     elif request.method == "POST":
         form = ContributionForm(request.POST, city=process.base_edition.city)
-        if rate_limited(request, "contribution"):
-            form.add_error(None, _("Too many contributions from your connection; try later."))
-        elif form.is_valid():
-            data = form.cleaned_data
-            try:
-                contribution = services.contribution_submit(
-                    process=process,
-                    kind=data["kind"],
-                    goal=goal,
-                    quote=data["quote"],
-                    body=data["body"],
-                    proposed_text=data["proposed_text"],
-                    email=data["email"],
-                    author_name=data["author_name"],
-                    email_confirmed=_email_confirmed(request, data["email"]),
-                    **form.person_data(),
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                _submitted(request, contribution)
-                return redirect(request.path)
+        valid = form.is_valid()
+        done = _submit(
+            request,
+            process,
+            form,
+            success_url=request.path,
+            goal=goal,
+            kind=form.cleaned_data["kind"] if valid else Contribution.Kind.COMMENT,
+            quote=form.cleaned_data["quote"] if valid else "",
+            proposed_text=form.cleaned_data["proposed_text"] if valid else "",
+        )
+        if done:
+            return done
     return render(
         request,
         "participation/goal_discussion.html",
@@ -218,8 +229,6 @@ def goal_discussion(request, process, field, goal):
 
 
 def _history_url(goal: Goal) -> str:
-    from django.urls import reverse
-
     return reverse(
         "goal_history",
         kwargs={"edition": goal.edition.slug, "field": goal.field.slug, "goal": goal.slug},
@@ -265,25 +274,17 @@ def contribution_detail(request, process, pk):
     contribution = _contribution(process, pk)
     reply_form = ReplyForm(request.POST or None)
     if request.method == "POST":
-        if rate_limited(request, "contribution"):
-            reply_form.add_error(None, _("Too many contributions from your connection."))
-        elif reply_form.is_valid():
-            data = reply_form.cleaned_data
-            try:
-                reply = services.contribution_submit(
-                    process=process,
-                    kind=Contribution.Kind.REPLY,
-                    parent=contribution,
-                    body=data["body"],
-                    email=data["email"],
-                    author_name=data["author_name"],
-                    email_confirmed=_email_confirmed(request, data["email"]),
-                )
-            except ValidationError as error:
-                add_service_errors(reply_form, error)
-            else:
-                _submitted(request, reply)
-                return redirect(contribution.get_absolute_url())
+        done = _submit(
+            request,
+            process,
+            reply_form,
+            success_url=contribution.get_absolute_url(),
+            person=False,
+            kind=Contribution.Kind.REPLY,
+            parent=contribution,
+        )
+        if done:
+            return done
     staff = permissions.can_moderate(request.user, process)
     threads = selectors.contribution_threads(process.contributions.filter(pk=contribution.pk))
     return render(
