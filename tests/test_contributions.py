@@ -359,30 +359,65 @@ def _results(poll):
     return poll_results(poll)["rows"]
 
 
-def test_who_took_part_suppresses_small_counts(client, process, make_event):
+def test_who_took_part_suppresses_small_counts(client, process, make_event, settings):
+    from leitbild.participation.selectors import participation_stats
+
     event = make_event()
-    for n in range(6):
+
+    def register(n, group, targets=()):
         services.registration_create(
             event=event,
             name=f"P{n}",
             email=f"p{n}@example.org",
             consent=True,
-            stakeholder_group="migrant_org" if n < 5 else "police",
-            target_groups=["own_migration"] if n < 2 else [],
+            stakeholder_group=group,
+            target_groups=list(targets),
         )
-    from leitbild.participation.selectors import participation_stats
 
+    # A small group: no breakdown at all, not even hidden cells.
+    for n in range(6):
+        register(n, "migrant_org" if n < 5 else "police", ["own_migration"] if n < 2 else [])
     stats = participation_stats(process=process, event=event)
+    assert stats["total"] is None and stats["sections"] == []
+
+    # Enough people: small cells hidden; a single hidden cell takes a second one along,
+    # so that the total minus the shown rows does not reveal it.
+    for n in range(6, 12):
+        register(n, "migrant_org" if n < 11 else "police")
+    stats = participation_stats(process=process, event=event)
+    assert stats["total"] == 12
     rows = {r["key"]: r for r in stats["sections"][0]["rows"]}
-    assert rows["migrant_org"]["count"] == 5
+    assert rows["migrant_org"]["count"] == 10
     assert rows["police"]["count"] is None and rows["police"]["suppressed"]
+    assert rows["politics"]["count"] is None  # zero looks like "a few"
+    shown = sum(r["count"] for r in stats["sections"][0]["rows"] if r["count"] is not None)
+    hidden = [r for r in stats["sections"][0]["rows"] if r["count"] is None]
+    assert len(hidden) >= 2 and stats["total"] - shown == 2
     targets = {r["key"]: r for r in stats["sections"][3]["rows"]}
     assert targets["own_migration"]["suppressed"]
+
+    # The waiting list and people marked absent do not count.
+    Registration.objects.filter(event=event, email="p0@example.org").update(attended=False)
+    assert participation_stats(process=process, event=event)["total"] == 11
+
     page = client.get(
         reverse("participation:event_stats", args=[process.slug, event.pk])
     ).content.decode()
     assert "P5" not in page and "p5@example.org" not in page
-    assert Registration.objects.filter(event=event).count() == 6
+
+
+def test_partition_hides_a_second_row_when_one_would_be_recoverable():
+    from collections import Counter
+
+    from leitbild.participation.selectors import _suppress
+
+    rows = _suppress(
+        Counter({"a": 20, "b": 9, "": 6, "c": 3}), {"a": "A", "b": "B", "c": "C"}, partition=True
+    )
+    by_key = {r["key"]: r for r in rows}
+    assert by_key["c"]["suppressed"] and not by_key["c"]["secondary"]
+    assert by_key[""]["secondary"] and by_key[""]["count"] is None  # the next smallest
+    assert by_key["a"]["count"] == 20 and by_key["b"]["count"] == 9
 
 
 def test_process_page_timeline_and_calendar_url(client, process):
@@ -443,3 +478,71 @@ def test_an_unpublished_draft_is_not_open_to_the_public(client, process, goal, p
     assert client.get(reverse("participation:draft", args=[process.slug])).status_code == 404
     client.force_login(process_staff)
     assert client.get(_goal_url(process, goal)).status_code == 200
+
+
+def test_a_stranger_cannot_void_a_counted_vote(client, process):
+    poll = process.polls.get()
+    fields = list(poll.options.all())
+    ballot = services.ballot_submit(
+        poll=poll, email="v@example.org", allocation={fields[0].pk: 5, fields[1].pk: 5}
+    )
+    services.ballot_confirm(token=ballot.token)
+    counted = _results(poll)
+    # Someone else submits for the same address; nothing changes until it is confirmed.
+    again = services.ballot_submit(
+        poll=poll, email="v@example.org", allocation={fields[2].pk: 5, fields[3].pk: 5}
+    )
+    assert _results(poll) == counted
+    services.ballot_confirm(token=again.token)
+    points = {r["field"].pk: r["points"] for r in _results(poll)}
+    before = {r["field"].pk: r["points"] for r in counted}
+    assert points[fields[2].pk] == before[fields[2].pk] + 5
+    assert points[fields[0].pk] == before[fields[0].pk] - 5  # the earlier vote is replaced
+
+
+def test_control_characters_do_not_break_the_xlsx_export(client, process, goal):
+    services.contribution_submit(
+        process=process,
+        kind="comment",
+        goal=goal,
+        body="Tab\x0bund\x1bEscape =1+1",
+        email="c@example.org",
+        email_confirmed=True,
+    )
+    url = reverse("participation:consideration_export", args=[process.slug, "xlsx"])
+    response = client.get(url)
+    assert response.status_code == 200 and response.content[:2] == b"PK"
+    text = client.get(url.replace("xlsx", "csv")).content.decode("utf-8-sig")
+    assert "Tabund" in text and "\x1b" not in text
+
+
+def test_invitation_only_events_stay_closed_in_public_tables(
+    client, process, goal, make_event, process_staff
+):
+    from leitbild.participation.models import Event
+
+    closed = make_event(title="Vertrauliche Runde", visibility=Event.Visibility.INVITATION)
+    services.contribution_enter(
+        process=process, user=process_staff, event=closed, goal=goal, body="Intern gesagt."
+    )
+    for url in [
+        reverse("participation:consideration", args=[process.slug]),
+        reverse("participation:consideration_export", args=[process.slug, "csv"]),
+        reverse("goal_history", args=[goal.edition.slug, goal.field.slug, goal.slug]),
+        _goal_url(process, goal),
+    ]:
+        body = client.get(url).content.decode("utf-8-sig")
+        assert "Intern gesagt." in body, url
+        assert "Vertrauliche Runde" not in body, url
+
+
+def test_rate_limits_count_an_ipv6_network_once():
+    from django.test import RequestFactory
+
+    from leitbild.core.ratelimit import client_fingerprint
+
+    factory = RequestFactory()
+    a = client_fingerprint(factory.get("/", REMOTE_ADDR="2001:db8:1:2::1"))
+    b = client_fingerprint(factory.get("/", REMOTE_ADDR="2001:db8:1:2:ffff::9"))
+    c = client_fingerprint(factory.get("/", REMOTE_ADDR="2001:db8:1:3::1"))
+    assert a == b != c

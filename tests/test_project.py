@@ -37,10 +37,22 @@ def test_production_settings_pass_check_deploy(tmp_path):
         ["check", "--deploy", "--fail-level", "WARNING"],
         SECRET_KEY="a" * 20 + "-production-secret-" + "Zq8#x!" * 5,
         ALLOWED_HOSTS="leitbild.example.org",
+        SITE_URL="https://leitbild.example.org",
         LEITBILD_DATA_DIR=str(tmp_path),
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_asks_for_the_site_url(tmp_path):
+    result = run(
+        ["check", "--deploy"],
+        SECRET_KEY="a" * 20 + "-production-secret-" + "Zq8#x!" * 5,
+        ALLOWED_HOSTS="leitbild.example.org",
+        SITE_URL="",
+        LEITBILD_DATA_DIR=str(tmp_path),
+    )
+    assert "leitbild.W001" in result.stdout + result.stderr
 
 
 def test_production_refuses_to_start_without_secret_key(tmp_path):

@@ -221,3 +221,71 @@ def test_form_does_not_reveal_who_is_registered(client, make_event):
     assert Registration.objects.filter(event=event).count() == 1
     assert [m.to for m in mail.outbox] == [["ada@example.org"], ["ada@example.org"]]
     assert Registration.objects.get(event=event).get_cancel_url() in mail.outbox[1].body
+
+
+def test_admin_keeps_process_staff_and_seats_in_order(
+    client, process, registered, other_staff, django_user_model
+):
+    from django.contrib.auth.models import Permission
+
+    other_staff.user_permissions.add(
+        *Permission.objects.filter(
+            codename__in=["change_process", "view_process", "delete_registration", "delete_event"]
+        )
+    )
+    client.force_login(other_staff)
+    # Not staff of the process: it is not even listed, and cannot be opened.
+    assert process.title not in client.get("/admin/participation/process/").content.decode()
+    assert client.get(f"/admin/participation/process/{process.pk}/change/").status_code in (
+        302,
+        403,
+    )
+    registration = Registration.objects.get(event=registered)
+    response = client.get(f"/admin/participation/registration/{registration.pk}/delete/")
+    assert response.status_code in (302, 403)
+    assert "Geheim" not in str(registration)
+
+    # Staff of the process may edit it, but not decide who else is staff.
+    process.staff.add(other_staff)
+    page = client.get(f"/admin/participation/process/{process.pk}/change/").content.decode()
+    assert 'name="staff"' not in page
+
+    # A raised capacity moves people up (the admin saves through event_update too).
+    root = django_user_model.objects.create_superuser("root", password="x")
+    client.force_login(root)
+    full = registered
+    full.capacity = 1
+    full.save()
+    waiting = registration_create(event=full, name="W", email="w@example.org", consent=True)
+    assert waiting.status == "waiting"
+    from leitbild.participation.services import event_update
+
+    event_update(event=full, capacity=2)
+    waiting.refresh_from_db()
+    assert waiting.status == "confirmed"
+
+
+def test_mails_are_plain_text_and_carry_no_personal_data_in_the_queue(make_event):
+    event = make_event(title="Familie & Beruf")
+    registration_create(event=event, name="Renée O'Brien", email="r@example.org", consent=True)
+    (message,) = mail.outbox
+    assert "Familie & Beruf" in message.subject and "&amp;" not in message.subject
+    assert "Renée O'Brien" in message.body
+
+
+def test_nobody_moves_up_after_the_event(make_event):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    event = make_event(capacity=1)
+    first = _register(event, 1)
+    _register(event, 2)
+    Event = type(event)
+    Event.objects.filter(pk=event.pk).update(
+        starts_at=timezone.now() - dt.timedelta(days=2),
+        ends_at=timezone.now() - dt.timedelta(days=1),
+    )
+    mail.outbox.clear()
+    assert registration_cancel(registration=first) is None
+    assert mail.outbox == []

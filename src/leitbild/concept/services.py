@@ -405,12 +405,15 @@ def goal_update_text(*, goal: Goal, text: str, user=None, note: str = "") -> Goa
     text = " ".join(text.split())
     if not text:
         raise ValueError("A goal needs a text.")
-    if goal.edition.status != Edition.Status.DRAFT:
-        raise ValueError("Only goals of a draft edition can be reworded.")
-    if text == goal.text:
-        return None
     with transaction.atomic():
-        goal = Goal.objects.select_for_update().get(pk=goal.pk)
+        # Check under the lock: two editors saving at once must not both see the old text.
+        goal = (
+            Goal.objects.select_for_update(of=("self",)).select_related("edition").get(pk=goal.pk)
+        )
+        if goal.edition.status != Edition.Status.DRAFT:
+            raise ValueError("Only goals of a draft edition can be reworded.")
+        if text == goal.text:
+            return None
         revision = GoalRevision.objects.create(
             goal=goal, text_before=goal.text, text_after=text, note=note, created_by=user
         )

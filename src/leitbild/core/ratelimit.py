@@ -6,6 +6,7 @@ client is over the limit that ``settings.RATE_LIMITS`` sets for that action.
 
 import datetime as dt
 import hashlib
+import ipaddress
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -22,6 +23,16 @@ def client_fingerprint(request) -> str:
     overwrite ``REMOTE_ADDR`` (e.g. uvicorn/gunicorn ``--forwarded-allow-ips``).
     """
     address = request.META.get("REMOTE_ADDR", "") or "unknown"
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        pass
+    else:
+        if ip.version == 6 and not ip.ipv4_mapped:
+            # One connection usually owns a whole /64: count the network, not the address.
+            address = str(ipaddress.ip_network(f"{ip}/64", strict=False))
+        elif ip.version == 6:
+            address = str(ip.ipv4_mapped)
     return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
 
 

@@ -6,3 +6,6 @@ class ParticipationConfig(AppConfig):
     name = "leitbild.participation"
     verbose_name = _("Participation")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the system checks)

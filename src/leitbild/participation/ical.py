@@ -57,7 +57,7 @@ def calendar_bytes(
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name or process.title)
+    cal.add("x-wr-calname", " ".join((name or process.title).split()))
     cal.add("x-wr-timezone", settings.TIME_ZONE)
     for event in events:
         item = VEvent()

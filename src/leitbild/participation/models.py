@@ -360,7 +360,8 @@ class Registration(PersonFields):
         ]
 
     def __str__(self):
-        return f"{self.name} – {self.event}"
+        # Not the name: admin pages (e.g. delete confirmations) list rows by this.
+        return f"#{self.pk} – {self.event}"
 
     def get_cancel_url(self):
         return reverse("participation:registration_cancel", kwargs={"token": self.token})
@@ -575,6 +576,9 @@ class PollBallot(models.Model):
     )
     email = models.EmailField(_("e-mail"))
     allocation = models.JSONField(_("points per field of action"), default=dict)
+    pending_allocation = models.JSONField(
+        _("points waiting for confirmation"), null=True, blank=True, editable=False
+    )
     token = models.CharField(max_length=40, default=new_token, unique=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)

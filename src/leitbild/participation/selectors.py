@@ -171,7 +171,12 @@ def goal_history(goal: Goal) -> GoalHistory:
             Contribution.objects.visible().filter(Q(goal=goal) | Q(pk__in=cited)).distinct()
         ).order_by("created_at", "pk")
     )
-    events = {c.event.pk: c.event for c in contributions if c.event_id}
+    # Invitation-only events stay private; their remarks count, their details do not show.
+    events = {
+        c.event.pk: c.event
+        for c in contributions
+        if c.event_id and c.event.visibility == Event.Visibility.PUBLIC
+    }
     dispositions = Counter(c.disposition for c in contributions if c.parent_id is None)
     return GoalHistory(
         goal=goal,
@@ -185,6 +190,13 @@ def goal_history(goal: Goal) -> GoalHistory:
     )
 
 
+def _event_label(event: Event) -> str:
+    """An event as named in public tables: invitation-only ones without their details."""
+    if event.visibility == Event.Visibility.PUBLIC:
+        return event.title
+    return _("closed session")
+
+
 def consideration_rows(process: Process) -> list[dict]:
     """The consideration table (Abwägungstabelle): every contribution and how it was weighed.
 
@@ -192,6 +204,7 @@ def consideration_rows(process: Process) -> list[dict]:
     Hidden contributions keep their row; their text is replaced by the public reason.
     """
     rows = []
+    draft_public = process.draft_edition is not None and process.draft_edition.published
     queryset = contributions_for_display(process.contributions.visible()).order_by(
         "created_at", "pk"
     )
@@ -210,9 +223,9 @@ def consideration_rows(process: Process) -> list[dict]:
                 "number": c.pk,
                 "date": timezone.localtime(c.created_at, BERLIN).date(),
                 "kind": c.get_kind_display(),
-                "source": c.event.title if c.event_id else _("online"),
+                "source": _event_label(c.event) if c.event_id else _("online"),
                 "subject": subject,
-                "goal_text": c.goal.text if c.goal_id else "",
+                "goal_text": c.goal.text if c.goal_id and draft_public else "",
                 "text": text,
                 "proposed_text": "" if hidden else c.proposed_text,
                 "reply_to": c.parent_id or "",
@@ -292,46 +305,49 @@ def poll_results(poll: Poll) -> dict:
 # Who took part ---------------------------------------------------------------------------
 
 
-def _suppress(counter: Counter, labels: dict) -> list[dict]:
-    """Counts per label; below ``STATS_MIN_COUNT`` only "fewer than N" is shown."""
+def _suppress(counter: Counter, labels: dict, *, partition: bool) -> list[dict]:
+    """Counts per label with small ones hidden.
+
+    Counts below ``STATS_MIN_COUNT`` — zero included, so that "none" and "a few" look
+    alike — are shown only as "fewer than N". When the rows partition the people (each
+    person in exactly one row) and only one row would be hidden, the total minus the
+    other rows would give it away: the next smallest row is hidden as well.
+    """
     minimum = settings.STATS_MIN_COUNT
-    rows = []
-    for key, label in labels.items():
-        count = counter.get(key, 0)
-        rows.append(
-            {
-                "key": key,
-                "label": label,
-                "count": count if count >= minimum or count == 0 else None,
-                "suppressed": 0 < count < minimum,
-            }
-        )
-    if counter.get("", 0):
-        count = counter[""]
-        rows.append(
-            {
-                "key": "",
-                "label": _("not stated"),
-                "count": count if count >= minimum else None,
-                "suppressed": 0 < count < minimum,
-            }
-        )
-    top = max((r["count"] or 0 for r in rows), default=0)
+    rows = [{"key": key, "label": label, "n": counter.get(key, 0)} for key, label in labels.items()]
+    if partition:
+        rows.append({"key": "", "label": _("not stated"), "n": counter.get("", 0)})
+    hidden = {id(r) for r in rows if r["n"] < minimum}
+    secondary = set()
+    if partition and len(hidden) == 1:
+        shown = sorted((r for r in rows if id(r) not in hidden), key=lambda r: r["n"])
+        if shown:
+            secondary.add(id(shown[0]))
+    hidden |= secondary
+    top = max((r["n"] for r in rows if id(r) not in hidden), default=0)
     for row in rows:
+        row["suppressed"] = id(row) in hidden
+        row["secondary"] = id(row) in secondary
+        row["count"] = None if row["suppressed"] else row["n"]
         row["bar"] = (row["count"] or 0) / top * 100 if top else 0
+        del row["n"]
     return rows
 
 
 def participation_stats(*, process: Process, event: Event | None = None) -> dict:
     """Who took part: people counted once each, by group, organisation category, district
-    and self-declared target group — aggregates only, small counts suppressed.
+    and self-declared target group — aggregates only, small counts hidden.
 
-    People are told apart by e-mail address. For a process they are everyone who
-    registered for one of its events (not cancelled) or made a confirmed contribution
-    online; for an event, those registered for it. Contributions entered by staff from
-    a workshop carry no personal data and are not counted here.
+    People are told apart by e-mail address. For a process they are everyone with a
+    seat at one of its events or a confirmed contribution online; for an event, those
+    with a seat. Registrations marked as not attended do not count, nor does the
+    waiting list. Below ``STATS_MIN_TOTAL`` people no breakdown is shown at all: in a
+    small group even hidden cells say too much. Contributions entered by staff from a
+    workshop carry no personal data and are not counted here.
     """
-    registrations = Registration.objects.active().filter(event__process=process)
+    registrations = (
+        Registration.objects.confirmed().filter(event__process=process).exclude(attended=False)
+    )
     if event is not None:
         registrations = registrations.filter(event=event)
     columns = ("email", "stakeholder_group", "organisation__category", "district_id")
@@ -346,6 +362,12 @@ def participation_stats(*, process: Process, event: Event | None = None) -> dict
         )
         for row in online.values(*columns, "target_groups").order_by("created_at"):
             people.setdefault(row["email"], row)
+    total = len(people)
+    minimum, minimum_total = settings.STATS_MIN_COUNT, settings.STATS_MIN_TOTAL
+    result = {"total": total, "minimum": minimum, "minimum_total": minimum_total}
+    if total < minimum_total:
+        result.update(total=None, sections=[])
+        return result
     groups = Counter(p["stakeholder_group"] or "" for p in people.values())
     categories = Counter(p["organisation__category"] or "" for p in people.values())
     districts = Counter(str(p["district_id"] or "") for p in people.values())
@@ -354,36 +376,31 @@ def participation_stats(*, process: Process, event: Event | None = None) -> dict
         str(d.pk): d.name
         for d in District.objects.filter(
             city=process.base_edition.city, level=District.Level.BOROUGH
-        )
+        ).order_by("number")
     }
-    total = len(people)
-    minimum = settings.STATS_MIN_COUNT
-    return {
-        "total": total if total >= minimum or total == 0 else None,
-        "minimum": minimum,
-        "sections": [
-            {
-                "key": "stakeholder_group",
-                "title": _("Taking part as"),
-                "rows": _suppress(groups, dict(StakeholderGroup.choices)),
-            },
-            {
-                "key": "organisation_category",
-                "title": _("Organisation category"),
-                "rows": _suppress(categories, dict(Organisation.Category.choices)),
-            },
-            {
-                "key": "district",
-                "title": _("District"),
-                "rows": _suppress(districts, district_labels),
-            },
-            {
-                "key": "target_group",
-                "title": _("Self-declared target groups (several possible)"),
-                "rows": _suppress(targets, dict(TargetGroup.choices)),
-            },
-        ],
-    }
+    result["sections"] = [
+        {
+            "key": "stakeholder_group",
+            "title": _("Taking part as"),
+            "rows": _suppress(groups, dict(StakeholderGroup.choices), partition=True),
+        },
+        {
+            "key": "organisation_category",
+            "title": _("Organisation category"),
+            "rows": _suppress(categories, dict(Organisation.Category.choices), partition=True),
+        },
+        {
+            "key": "district",
+            "title": _("District"),
+            "rows": _suppress(districts, district_labels, partition=True),
+        },
+        {
+            "key": "target_group",
+            "title": _("Self-declared target groups (several possible)"),
+            "rows": _suppress(targets, dict(TargetGroup.choices), partition=False),
+        },
+    ]
+    return result
 
 
 def draft_fields_with_goals(process: Process) -> list[FieldOfAction]:
@@ -415,9 +432,16 @@ class ProcessParticipation:
     events: list[Event] = field(default_factory=list)  # each with ``registration_count``
     contribution_count: int = 0
 
+    registrations: int = 0  # set by organisation_participation, before suppression
+
     @property
-    def registration_count(self) -> int:
-        return sum(e.registration_count for e in self.events)
+    def registration_count(self) -> int | None:
+        return self.registrations if self.registrations >= settings.STATS_MIN_COUNT else None
+
+    @property
+    def contribution_display(self) -> int | None:
+        n = self.contribution_count
+        return n if n >= settings.STATS_MIN_COUNT or n == 0 else None
 
 
 def organisation_participation(organisation: Organisation) -> list[ProcessParticipation]:
@@ -456,4 +480,11 @@ def organisation_participation(organisation: Organisation) -> list[ProcessPartic
         result[event.process_id].events.append(event)
     for pk, n in contributions.items():
         result[pk].contribution_count = n
+    # Exact small numbers would tell that a member of a small organisation took part.
+    minimum = settings.STATS_MIN_COUNT
+    for item in result.values():
+        item.registrations = sum(e.registration_count for e in item.events)
+        for event in item.events:
+            if event.registration_count < minimum:
+                event.registration_count = None
     return sorted(result.values(), key=lambda p: (p.process.starts_on, p.process.pk), reverse=True)

@@ -18,14 +18,11 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leitbild.concept.models import Edition, FieldOfAction, Goal, GoalRevision
 from leitbild.concept.services import goal_update_text
-from leitbild.core.tasks import send_email
 
 from .models import (
     ApiToken,
@@ -37,25 +34,20 @@ from .models import (
     Process,
     Registration,
     TargetGroup,
+    new_token,
 )
+from .tasks import send_participation_mail
 
 log = logging.getLogger(__name__)
 
 
-def absolute(url: str) -> str:
-    return f"{settings.SITE_URL}{url}"
-
-
-def _mail(*, to: str, template: str, context: dict) -> None:
-    """Queue a mail rendered from ``participation/email/<template>.txt`` (first line: subject).
+def _mail(kind: str, obj) -> None:
+    """Queue a mail about ``obj`` (see :mod:`.tasks`).
 
     Queued inside the caller's transaction: with the database task backend the mail
     is only sent if the change it reports is committed.
     """
-    with translation.override(settings.LANGUAGE_CODE):
-        text = render_to_string(f"participation/email/{template}.txt", context)
-    subject, _sep, body = text.strip().partition("\n")
-    send_email.enqueue(to=[to], subject=subject.strip(), body=body.strip() + "\n")
+    send_participation_mail.enqueue(kind=kind, pk=obj.pk)
 
 
 def _clean_target_groups(values: Iterable[str]) -> list[str]:
@@ -70,17 +62,13 @@ def _clean_target_groups(values: Iterable[str]) -> list[str]:
 # Registrations ---------------------------------------------------------------------
 
 
-def _registration_context(registration: Registration, event: Event) -> dict:
-    return {
-        "registration": registration,
-        "event": event,
-        "event_url": absolute(event.get_absolute_url()),
-        "cancel_url": absolute(registration.get_cancel_url()),
-    }
-
-
 def _promote_waiting(event: Event) -> list[Registration]:
-    """Fill free seats from the waiting list, first in line first. Event must be locked."""
+    """Fill free seats from the waiting list, first in line first. Event must be locked.
+
+    Nobody moves up once the event is over.
+    """
+    if event.ends_at < timezone.now():
+        return []
     if event.capacity is None:
         free = None
     else:
@@ -93,11 +81,7 @@ def _promote_waiting(event: Event) -> list[Registration]:
         registration.status = Registration.Status.CONFIRMED
         registration.promoted_at = now
         registration.save(update_fields=["status", "promoted_at"])
-        _mail(
-            to=registration.email,
-            template="registration_promoted",
-            context=_registration_context(registration, event),
-        )
+        _mail("registration_promoted", registration)
     return waiting
 
 
@@ -115,11 +99,7 @@ def registration_remind(*, registration: Registration) -> None:
     The web form answers a repeated registration like a new one and sends this
     instead, so that the form does not tell strangers who is registered.
     """
-    _mail(
-        to=registration.email,
-        template="registration_created",
-        context=_registration_context(registration, registration.event),
-    )
+    _mail("registration_created", registration)
 
 
 def registration_create(
@@ -181,11 +161,7 @@ def registration_create(
         except IntegrityError as error:  # the same address, at the same moment
             existing = event.registrations.active().filter(email=email).first()
             raise AlreadyRegistered(existing) from error
-        _mail(
-            to=email,
-            template="registration_created",
-            context=_registration_context(registration, event),
-        )
+        _mail("registration_created", registration)
     return registration
 
 
@@ -317,7 +293,8 @@ def contribution_submit(
     quote = " ".join((quote or "").split())
     proposed_text = " ".join((proposed_text or "").split())
     errors = {}
-    if not process.contributions_open:
+    draft = process.draft_edition
+    if not process.contributions_open or draft is None or not draft.published:
         errors["process"] = _("This process is not taking contributions at the moment.")
     if not body:
         errors["body"] = _("Please write your contribution.")
@@ -371,16 +348,7 @@ def contribution_submit(
             confirmed_at=now if email_confirmed else None,
         )
         if not email_confirmed:
-            _mail(
-                to=email,
-                template="contribution_confirm",
-                context={
-                    "contribution": contribution,
-                    "confirm_url": absolute(
-                        reverse("participation:contribution_confirm", args=[contribution.token])
-                    ),
-                },
-            )
+            _mail("contribution_confirm", contribution)
     return contribution
 
 
@@ -468,15 +436,18 @@ def contribution_hide(*, contribution: Contribution, reason: str) -> Contributio
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("Say publicly why it is hidden.")})
-    contribution.status = Contribution.Status.HIDDEN
-    contribution.hidden_reason = reason[:300]
-    contribution.save(update_fields=["status", "hidden_reason"])
+    with transaction.atomic():
+        contribution = Contribution.objects.select_for_update().get(pk=contribution.pk)
+        contribution.status = Contribution.Status.HIDDEN
+        contribution.hidden_reason = reason[:300]
+        contribution.save(update_fields=["status", "hidden_reason"])
     return contribution
 
 
 def contribution_unhide(*, contribution: Contribution) -> Contribution:
     """Show it again; the reports so far are cleared so that it is not hidden at once."""
     with transaction.atomic():
+        contribution = Contribution.objects.select_for_update().get(pk=contribution.pk)
         contribution.reports.all().delete()
         contribution.status = Contribution.Status.PUBLISHED
         contribution.hidden_reason = ""
@@ -603,30 +574,24 @@ def ballot_submit(*, poll: Poll, email: str, allocation: dict[int, int]) -> Poll
         ballot, _created = PollBallot.objects.select_for_update().get_or_create(
             poll=poll, email=email
         )
-        ballot.allocation = cleaned
-        ballot.confirmed_at = None
-        ballot.token = hashlib.sha256(f"{ballot.token}:{timezone.now()}".encode()).hexdigest()[:32]
-        ballot.save()
-        _mail(
-            to=email,
-            template="ballot_confirm",
-            context={
-                "ballot": ballot,
-                "poll": poll,
-                "confirm_url": absolute(
-                    reverse("participation:ballot_confirm", args=[ballot.token])
-                ),
-            },
-        )
+        # The new points wait beside the counted ones until this address confirms
+        # them: someone who merely knows the address cannot void a counted vote.
+        ballot.pending_allocation = cleaned
+        ballot.token = new_token()
+        ballot.save(update_fields=["pending_allocation", "token"])
+        _mail("ballot_confirm", ballot)
     return ballot
 
 
 def ballot_confirm(*, token: str) -> PollBallot:
+    """Count the points the link was sent for; they replace earlier ones of the address."""
     with transaction.atomic():
         ballot = PollBallot.objects.select_for_update().get(token=token)
-        if ballot.confirmed_at is None:
+        if ballot.pending_allocation is not None:
+            ballot.allocation = ballot.pending_allocation
+            ballot.pending_allocation = None
             ballot.confirmed_at = timezone.now()
-            ballot.save(update_fields=["confirmed_at"])
+            ballot.save(update_fields=["allocation", "pending_allocation", "confirmed_at"])
     return ballot
 
 

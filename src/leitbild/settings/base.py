@@ -226,8 +226,10 @@ RATE_LIMITS = {
     "api-registration": (30, 3600),
 }
 AUTO_HIDE_REPORTS = int(os.environ.get("AUTO_HIDE_REPORTS", "3"))
-# Counts below this are not shown in who-took-part statistics.
+# Who-took-part statistics: counts below STATS_MIN_COUNT are shown only as "fewer than";
+# with fewer than STATS_MIN_TOTAL people no breakdown is shown at all.
 STATS_MIN_COUNT = 5
+STATS_MIN_TOTAL = 10
 
 LOGGING = {
     "version": 1,

@@ -118,9 +118,13 @@ def contribution_list(request, process):
         queryset = queryset.filter(field__slug=field_slug)
     if kind in Contribution.Kind.values:
         queryset = queryset.filter(kind=kind)
-    fields = process.draft_edition.fields.order_by("position") if process.draft_edition else []
-    form = IdeaForm(request.POST or None, fields=fields or None, city=process.base_edition.city)
-    if request.method == "POST" and form.is_bound:
+    draft = process.draft_edition
+    open_for_ideas = process.contributions_open and draft is not None and draft.published
+    fields = draft.fields.order_by("position") if draft is not None and draft.published else []
+    form = None
+    if open_for_ideas:
+        form = IdeaForm(request.POST or None, fields=fields, city=process.base_edition.city)
+    if request.method == "POST" and form is not None:
         done = _submit(
             request,
             process,

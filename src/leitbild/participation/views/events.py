@@ -110,12 +110,12 @@ def event_detail(request, process, event):
             except services.AlreadyRegistered as error:
                 # Answer as for a new registration and mail the person their
                 # registration again: the page must not reveal who is registered.
-                services.registration_remind(registration=error.registration)
-                messages.success(request, _sent_message(data["email"]))
-                return redirect(event.get_absolute_url())
+                registration = error.registration
+                services.registration_remind(registration=registration)
             except ValidationError as error:
                 add_service_errors(form, error)
-            else:
+                registration = None
+            if registration is not None:
                 if registration.status == Registration.Status.CONFIRMED:
                     messages.success(request, _sent_message(registration.email))
                 else:
