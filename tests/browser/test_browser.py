@@ -135,6 +135,13 @@ def test_arabic_translation_is_marked_right_to_left(page: Page):
     assert_accessible(page)
 
 
+def _synthetic_event_url():
+    from leitbild.participation.demo import SYNTHETIC_EVENT
+    from leitbild.participation.models import Event
+
+    return Event.objects.get(title=SYNTHETIC_EVENT).get_absolute_url()
+
+
 @pytest.mark.skipif(
     os.environ.get("LEITBILD_SCREENSHOTS") != "1", reason="set LEITBILD_SCREENSHOTS=1"
 )
@@ -149,6 +156,7 @@ def test_screenshots(page: Page):
         ("/beteiligung/fortschreibung-2023-2025/abstimmung/priorisierung/", "poll.png"),
         ("/beteiligung/fortschreibung-2023-2025/beteiligte/", "who-took-part.png"),
         ("/organisationen/", "organisations.png"),
+        (_synthetic_event_url(), "event-registration.png"),
     ]:
         page.goto(url)
         page.screenshot(path=SCREENSHOTS / name, full_page=False)

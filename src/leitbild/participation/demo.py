@@ -123,7 +123,6 @@ def demo_load(*, base: Edition) -> Process:
             "nicht. Sie zeigt Anmeldung, Warteliste und Kalendereintrag.",
             "starts_at": upcoming,
             "ends_at": upcoming + dt.timedelta(hours=2),
-            "mode": Event.Mode.HYBRID,
             "place_name": "Stadthaus 1",
             "address": "Klemensstraße 10, 48143 Münster",
             "room": "Beispielraum",
