@@ -16,6 +16,8 @@ OWN_COMMANDS = {
     "api-token": "make an API token for a staff user (prints only the token)",
     "db-worker": "run background tasks (e-mails); keep it running next to the web server",
     "purge-personal-data": "erase participants' personal data of a finished process",
+    "import-observations": "import monitoring data (long CSV/XLSX or Open SDG CSV), all or nothing",
+    "export-opensdg": "write the indicators as an Open SDG data folder",
 }
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("beteiligung/", include("leitbild.participation.urls")),
     path("organisationen/", include("leitbild.actors.urls")),
+    path("monitoring/", include("leitbild.monitoring.urls")),
     # Before the concept's goal pages, whose patterns would otherwise take it.
     path(
         "leitbild/<slug:edition>/<slug:field>/<slug:goal>/entstehung/",

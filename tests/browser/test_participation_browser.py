@@ -156,3 +156,23 @@ def test_register_with_the_keyboard(page: Page):
     page.keyboard.press("Enter")
     expect(page.locator(".message")).to_contain_text("kim@example.org")
     expect(page.locator("main")).to_contain_text("0 von 1 frei")
+
+
+def test_monitoring_pages_are_accessible(page: Page):
+    from leitbild.concept.models import City
+    from leitbild.monitoring.models import Indicator
+    from leitbild.monitoring.services import observations_import
+
+    city = City.objects.get(name="Münster")
+    Indicator.objects.create(city=city, code="turnout", name="Wahlbeteiligung", unit="%")
+    observations_import(
+        city=city,
+        data=b"indicator,period,area,value\nturnout,2010,,9.4\nturnout,2014,,19.8\n"
+        b"turnout,2014,Hiltrup,17.2\n",
+        filename="turnout.csv",
+    )
+    for url in ["/monitoring/", "/monitoring/turnout/"]:
+        page.goto(url)
+        expect(page.locator("h1")).to_be_visible()
+        assert_accessible(page)
+    expect(page.locator("table")).to_contain_text("19,8")

@@ -420,9 +420,15 @@ class GoalRevision(models.Model):
 
 
 class District(models.Model):
-    """An area of the city (Stadtbezirk, Stadtteil) that people and data are assigned to."""
+    """An area of the city that people and data are assigned to.
+
+    Areas form a hierarchy: the whole city → boroughs (Stadtbezirke) → statistical
+    districts (Stadtteile). ``number`` is the official code. Monitoring observations
+    always name an area — the city-level one for city-wide figures.
+    """
 
     class Level(models.TextChoices):
+        CITY = "city", _("Whole city")
         BOROUGH = "borough", _("Borough (Stadtbezirk)")
         DISTRICT = "district", _("District (Stadtteil)")
 
@@ -440,6 +446,14 @@ class District(models.Model):
         blank=True,
         related_name="children",
     )
+    geometry = models.JSONField(
+        _("boundary (GeoJSON geometry)"),
+        null=True,
+        blank=True,
+        help_text=_("Uploaded by staff; the project ships no official boundaries."),
+    )
+    tile_row = models.PositiveSmallIntegerField(_("tile map row"), null=True, blank=True)
+    tile_col = models.PositiveSmallIntegerField(_("tile map column"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("district")

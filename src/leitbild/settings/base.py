@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "leitbild.concept",
     "leitbild.actors",
     "leitbild.participation",
+    "leitbild.monitoring",
     "leitbild.demo",
     "leitbild.api",
     "django_tasks_db",

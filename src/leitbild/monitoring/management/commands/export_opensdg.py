@@ -1,0 +1,27 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from leitbild.concept.models import City
+from leitbild.core.progress import ProgressBar
+from leitbild.monitoring.services import opensdg_export
+
+
+class Command(BaseCommand):
+    help = (
+        "Write the indicators as an Open SDG data folder (data/indicator_<id>.csv, meta/<id>.md)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--out", type=Path, required=True, help="folder to write into")
+        parser.add_argument("--city", default="", help="city name (default: the only one)")
+
+    def handle(self, *args, out, city, **options):
+        cities = City.objects.filter(name=city) if city else City.objects.all()
+        if cities.count() != 1:
+            known = ", ".join(City.objects.values_list("name", flat=True)) or "none"
+            raise CommandError(f"Name the city with --city (known: {known}).")
+        written = opensdg_export(
+            city=cities.get(), out=out, progress=ProgressBar("indicators", stream=self.stderr._out)
+        )
+        self.stdout.write(self.style.SUCCESS(f"{len(written)} files written to {out}."))

@@ -1,0 +1,190 @@
+"""Writes of the monitoring app: importing observations, exporting Open SDG folders.
+
+Files are read and checked by the plain-Python :mod:`.derivation` package; nothing is
+written unless every row is valid, and then all rows are written in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+from django.db import transaction
+
+from leitbild.concept.models import City, District
+
+from .derivation import longformat, opensdg
+from .derivation.areas import Area, AreaMatcher
+from .derivation.rows import InputError, ObservationRow, validate
+from .models import Indicator, Observation, disaggregation_key
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    indicators: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def city_area(city: City) -> District:
+    """The area that stands for the whole city (created on first use)."""
+    area, _created = District.objects.get_or_create(
+        city=city, level=District.Level.CITY, defaults={"name": city.name, "number": ""}
+    )
+    return area
+
+
+def area_matcher(city: City) -> AreaMatcher:
+    """Boroughs and districts by official code and name; the city's own name means ""."""
+    areas = [
+        Area(code=d.number, name=d.name, level=d.level)
+        for d in District.objects.filter(city=city).exclude(level=District.Level.CITY)
+        if d.number
+    ]
+    return AreaMatcher([Area("", city.name, "city"), *areas], city_prefixes=[city.name])
+
+
+def _detect_format(data: bytes, filename: str) -> str:
+    if filename.lower().endswith(".xlsx"):
+        return "long"
+    head = data[:200].decode("utf-8-sig", errors="replace").lstrip()
+    first = head.split("\n", 1)[0].replace(";", ",").split(",", 1)[0].strip().strip('"')
+    return "opensdg" if first == "Year" else "long"
+
+
+def observations_read(
+    *, city: City, data: bytes, filename: str, fmt: str = "auto", indicator: str = ""
+) -> tuple[list[ObservationRow], list[str]]:
+    """Read and check a file against the city's indicators and areas.
+
+    Returns the rows (areas resolved to codes) and notes on forgiving name matches;
+    raises :class:`InputError` listing every problem.
+    """
+    fmt = _detect_format(data, filename) if fmt == "auto" else fmt
+    if fmt == "opensdg":
+        if not indicator:
+            raise InputError.single("An Open SDG file needs the indicator it belongs to.")
+        read = partial(opensdg.read_opensdg, data, indicator)
+    elif fmt == "long":
+        read = partial(longformat.read_long, data, filename)
+    else:
+        raise InputError.single(f"Unknown format {fmt!r}: use 'long' or 'opensdg'.")
+    # Reading problems and checks against the database are reported together.
+    try:
+        parsed, read_problems = read(), []
+    except InputError as error:
+        parsed, read_problems = list(error.rows), list(error.problems)
+    specs = {i.code: i.as_spec() for i in Indicator.objects.filter(city=city)}
+    rows, problems, notes = validate(parsed, indicators=specs, areas=area_matcher(city))
+    if read_problems or problems:
+        raise InputError(read_problems + problems)
+    return rows, notes
+
+
+def observations_import(
+    *,
+    city: City,
+    data: bytes,
+    filename: str,
+    fmt: str = "auto",
+    indicator: str = "",
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import observations from a long CSV/XLSX or an Open SDG CSV: all rows or none.
+
+    Existing observations with the same key (indicator, year, area, breakdown) are
+    updated; others are created.
+    """
+    rows, notes = observations_read(
+        city=city, data=data, filename=filename, fmt=fmt, indicator=indicator
+    )
+    report = ImportReport(notes=notes)
+    with transaction.atomic():
+        indicators = {
+            i.code: i
+            for i in Indicator.objects.filter(city=city, code__in={r.indicator for r in rows})
+        }
+        areas = {d.number: d for d in District.objects.filter(city=city).exclude(number="")}
+        whole_city = city_area(city)
+        existing = {
+            (o.indicator_id, o.period, o.area_id, o.disaggregation_key): o
+            for o in Observation.objects.filter(indicator__in=indicators.values())
+        }
+        new, changed = [], []
+        for n, row in enumerate(rows, start=1):
+            indicator_obj = indicators[row.indicator]
+            area = areas[row.area] if row.area else whole_city
+            key = disaggregation_key(row.disaggregation)
+            values = {
+                "value": row.value,
+                "status": row.status,
+                "comment": row.comment[:300],
+                "disaggregation": dict(row.disaggregation),
+            }
+            current = existing.get((indicator_obj.pk, row.period, area.pk, key))
+            if current is None:
+                new.append(
+                    Observation(
+                        indicator=indicator_obj,
+                        period=row.period,
+                        area=area,
+                        disaggregation_key=key,
+                        **values,
+                    )
+                )
+            else:
+                for name, value in values.items():
+                    setattr(current, name, value)
+                changed.append(current)
+            if progress and (n % 500 == 0 or n == len(rows)):
+                progress(n, len(rows))
+        Observation.objects.bulk_create(new, batch_size=1000)
+        Observation.objects.bulk_update(
+            changed, ["value", "status", "comment", "disaggregation"], batch_size=1000
+        )
+    report.created, report.updated = len(new), len(changed)
+    report.indicators = sorted(indicators)
+    return report
+
+
+def indicator_rows(indicator: Indicator) -> list[ObservationRow]:
+    """An indicator's observations as plain rows, area codes as Open SDG ``GeoCode``."""
+    return [
+        ObservationRow(
+            row=0,
+            indicator=indicator.code,
+            period=o.period,
+            area="" if o.area.level == District.Level.CITY else o.area.number,
+            disaggregation=dict(o.disaggregation),
+            value=o.value,
+            unit=indicator.unit,
+            status=o.status,
+            comment=o.comment,
+        )
+        for o in indicator.observations.select_related("area").order_by("period", "pk")
+    ]
+
+
+def opensdg_export(*, city: City, out: Path, progress: Progress | None = None) -> list[Path]:
+    """Write an Open SDG data folder: ``data/indicator_<id>.csv`` and ``meta/<id>.md``."""
+    (out / "data").mkdir(parents=True, exist_ok=True)
+    (out / "meta").mkdir(parents=True, exist_ok=True)
+    written = []
+    indicators = list(Indicator.objects.filter(city=city).order_by("position", "code"))
+    for n, indicator in enumerate(indicators, start=1):
+        rows = indicator_rows(indicator)
+        data_name, meta_name = opensdg.opensdg_paths(indicator.code)
+        data_path = out / data_name
+        data_path.write_text(opensdg.write_opensdg_csv(rows), encoding="utf-8")
+        meta = {**indicator.as_spec(), "has_data": bool(rows)}
+        meta_path = out / meta_name
+        meta_path.write_text(opensdg.write_opensdg_meta(meta), encoding="utf-8")
+        written += [data_path, meta_path]
+        if progress:
+            progress(n, len(indicators))
+    return written

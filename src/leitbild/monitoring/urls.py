@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "monitoring"
+
+urlpatterns = [
+    path("", views.indicator_list, name="indicators"),
+    path("<slug:code>/", views.indicator_detail, name="indicator"),
+    path("<slug:code>.<str:fmt>", views.indicator_download, name="indicator_download"),
+]

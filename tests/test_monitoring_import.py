@@ -1,0 +1,183 @@
+"""Importing observations (long CSV/XLSX, Open SDG CSV) and exporting Open SDG folders."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from leitbild.concept.models import City, District
+from leitbild.monitoring.derivation import opensdg
+from leitbild.monitoring.derivation.rows import InputError
+from leitbild.monitoring.models import Indicator, Observation
+from leitbild.monitoring.services import observations_import
+
+GOOD = """indicator,period,area,sex,value,unit,status,comment
+turnout,2010,,,9.4,%,,
+turnout,2014,,,19.8,%,,
+turnout,2014,Süd-Ost,,18.1,%,,
+turnout,2014,Düesberg,,20.5,%,provisional,
+turnout,2014,,female,21,%,,
+turnout,2019,Gremmendorf,,,%,suppressed,fewer than 5 voters
+"""
+
+BAD = """indicator,period,area,sex,value,unit,status,comment
+turnout,2010,,,9.4,%,,
+turnout,2014,,,viel,%,,
+turnout,2014,Atlantis,,18.1,%,,
+turnout,2010,,,9.5,%,,
+"""
+
+
+@pytest.fixture
+def city(demo):
+    city = City.objects.get(name="Münster")
+    suedost = District.objects.get(city=city, level="borough", name="Südost")
+    for number, name in [("81", "Gremmendorf"), ("82", "Angelmodde"), ("43", "Düesbergweg")]:
+        District.objects.create(
+            city=city, level=District.Level.DISTRICT, number=number, name=name, parent=suedost
+        )
+    Indicator.objects.create(
+        city=city,
+        code="turnout",
+        name="Wahlbeteiligung bei der Integrationsratswahl",
+        unit="%",
+        disaggregations=["sex"],
+        target_value=25,
+        target_year=2025,
+    )
+    return city
+
+
+def _export(out):
+    call_command("export_opensdg", "--out", str(out), stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def _import(city, text, filename="data.csv", **kwargs):
+    return observations_import(city=city, data=text.encode(), filename=filename, **kwargs)
+
+
+def test_long_csv_imports_with_forgiving_area_names(city):
+    report = _import(city, GOOD)
+    assert (report.created, report.updated) == (6, 0)
+    assert any("Düesberg" in note for note in report.notes)
+    totals = Observation.objects.filter(indicator__code="turnout", disaggregation_key="")
+    assert totals.get(period=2010, area__level="city").value == 9.4
+    assert totals.get(period=2014, area__name="Südost").value == 18.1
+    assert totals.get(period=2014, area__name="Düesbergweg").status == "provisional"
+    suppressed = totals.get(period=2019, area__name="Gremmendorf")
+    assert suppressed.value is None and suppressed.status == "suppressed"
+    female = Observation.objects.get(disaggregation_key="sex=female")
+    assert female.value == 21 and female.disaggregation == {"sex": "female"}
+    # Importing again updates in place.
+    report = _import(city, GOOD.replace("19.8", "19.9"))
+    assert (report.created, report.updated) == (0, 6)
+    assert totals.get(period=2014, area__level="city").value == 19.9
+
+
+def test_invalid_csv_lists_every_problem_and_writes_nothing(city):
+    with pytest.raises(InputError) as info:
+        _import(city, BAD)
+    text = "\n".join(str(p) for p in info.value.problems)
+    assert "row 3" in text and "viel" in text  # non-numeric
+    assert "row 4" in text and "Atlantis" in text  # unknown district
+    assert "row 5" in text and "row 2" in text  # duplicate key, and which row it repeats
+    assert not Observation.objects.exists()
+
+
+def test_wrong_header_is_reported(city):
+    with pytest.raises(InputError) as info:
+        _import(city, "indicator,year,area,wert\nturnout,2010,,9.4\n")
+    text = "\n".join(str(p) for p in info.value.problems)
+    assert "period" in text and "value" in text
+    assert not Observation.objects.exists()
+
+
+def test_invalid_xlsx_is_rejected_the_same_way(city, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for line in BAD.strip().splitlines():
+        book.active.append(line.split(","))
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(InputError) as info:
+        observations_import(city=city, data=out.getvalue(), filename="bad.xlsx")
+    text = "\n".join(str(p) for p in info.value.problems)
+    assert "viel" in text and "Atlantis" in text and "row 5" in text
+    assert not Observation.objects.exists()
+
+
+def test_command_exits_with_every_problem(city, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(BAD, encoding="utf-8")
+    with pytest.raises(CommandError) as info:
+        call_command("import_observations", str(bad))
+    message = str(info.value)
+    assert "nothing was imported" in message and "Atlantis" in message and "viel" in message
+    assert not Observation.objects.exists()
+    good = tmp_path / "good.csv"
+    good.write_text(GOOD, encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_observations", str(good), stdout=out, stderr=err)
+    assert "6 observations created" in out.getvalue()
+    assert "100%" in err.getvalue()  # the progress bar
+
+
+def test_opensdg_export_passes_the_data_checks(city, tmp_path):
+    _import(city, GOOD)
+    call_command(
+        "export_opensdg", "--out", str(tmp_path), stdout=io.StringIO(), stderr=io.StringIO()
+    )
+    data = (tmp_path / "data" / "indicator_turnout.csv").read_text(encoding="utf-8")
+    meta = (tmp_path / "meta" / "turnout.md").read_text(encoding="utf-8")
+    assert opensdg.check_opensdg_csv(data) == []
+    assert opensdg.check_opensdg_meta(meta) == []
+    header = data.splitlines()[0].split(",")
+    assert header[0] == "Year" and header[-1] == "Value"
+    assert "graph_target_lines" in meta and "25" in meta
+    assert "suppressed" in data  # the suppressed value is blank with a note
+
+
+def test_opensdg_csv_round_trip(city, tmp_path):
+    source = "Year,sex,GeoCode,Value\n2010,,,9.4\n2014,,,19.8\n2014,female,,21\n2014,,81,17.5\n"
+    report = _import(city, source, filename="indicator_turnout.csv", indicator="turnout")
+    assert report.created == 4
+    call_command(
+        "export_opensdg", "--out", str(tmp_path), stdout=io.StringIO(), stderr=io.StringIO()
+    )
+    exported = (tmp_path / "data" / "indicator_turnout.csv").read_bytes()
+    again = opensdg.read_opensdg(exported, "turnout")
+    first = opensdg.read_opensdg(source.encode(), "turnout")
+
+    def numbers(rows):
+        return sorted(
+            (r.period, r.area, tuple(sorted(r.disaggregation.items())), r.value) for r in rows
+        )
+
+    assert numbers(again) == numbers(first)
+
+
+def test_indicator_downloads_and_page(client, city):
+    _import(city, GOOD)
+    indicator = Indicator.objects.get(code="turnout")
+    page = client.get(indicator.get_absolute_url()).content.decode()
+    assert "9,4" in page or "9.4" in page
+    csv_text = client.get("/monitoring/turnout.csv").content.decode("utf-8-sig")
+    assert "turnout;2010;;;9.4" in csv_text
+    document = client.get("/monitoring/turnout.json").json()
+    assert len(document["observations"]) == 6
+
+
+def test_indicator_page_queries_do_not_grow(client, city, django_assert_max_num_queries):
+    _import(city, GOOD)
+    indicator = Indicator.objects.get(code="turnout")
+    with django_assert_max_num_queries(10) as few:
+        client.get(indicator.get_absolute_url())
+    lines = ["indicator,period,area,value"] + [
+        f"turnout,{year},{area},{year % 7}"
+        for year in range(1990, 2030)
+        for area in ["", "Gremmendorf", "Angelmodde", "Südost"]
+    ]
+    _import(city, "\n".join(lines) + "\n")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(indicator.get_absolute_url())
