@@ -181,3 +181,33 @@ def test_indicator_page_queries_do_not_grow(client, city, django_assert_max_num_
     _import(city, "\n".join(lines) + "\n")
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(indicator.get_absolute_url())
+
+
+def test_indicator_status_is_shown_with_text(client, city):
+    _import(city, GOOD)
+    page = client.get("/monitoring/turnout/").content.decode()
+    # 9.4 % (2010) → 19.8 % (2014), target 25 % by 2025: faster than needed.
+    assert "Auf Kurs" in page or "On track" in page
+    listing = client.get("/monitoring/").content.decode()
+    assert "Auf Kurs" in listing or "On track" in listing
+
+
+def test_staff_upload_page_lists_problems_and_imports(client, city, staff, django_user_model):
+    from django.contrib.auth.models import Permission
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = "/monitoring/hochladen/"
+    assert client.get(url).status_code == 302  # log in first
+    staff.user_permissions.add(Permission.objects.get(codename="add_observation"))
+    client.force_login(staff)
+    response = client.post(
+        url, {"fmt": "auto", "file": SimpleUploadedFile("bad.csv", BAD.encode())}
+    )
+    page = response.content.decode()
+    assert "Atlantis" in page and "viel" in page
+    assert not Observation.objects.exists()
+    response = client.post(
+        url, {"fmt": "auto", "file": SimpleUploadedFile("good.csv", GOOD.encode())}
+    )
+    assert Observation.objects.count() == 6
+    assert "Düesberg" in response.content.decode()

@@ -1,12 +1,54 @@
 """Reads of the monitoring app."""
 
+from collections import defaultdict
+
 from django.db.models import Count, Max
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from leitbild.concept.models import District
 
-from .models import Indicator
+from .derivation.status import Progress, progress
+from .models import Indicator, Observation
+
+# Status shown with text and an icon, never by colour alone.
+STATUS_DISPLAY = {
+    "achieved": ("✔", gettext_lazy("Target achieved")),
+    "on_track": ("↗", gettext_lazy("On track")),
+    "at_risk": ("⚠", gettext_lazy("At risk")),
+    "off_track": ("✖", gettext_lazy("Off track")),
+    "no_data": ("–", gettext_lazy("No data or no target")),
+}
+
+
+def _progress(indicator: Indicator, series: list[tuple[int, float]]) -> Progress:
+    result = progress(
+        series,
+        direction=indicator.direction,
+        target=indicator.target_value,
+        deadline=indicator.target_year,
+    )
+    result.icon, result.label = STATUS_DISPLAY[result.status]
+    return result
+
+
+def city_series(indicators) -> dict[int, list[tuple[int, float]]]:
+    """City-wide totals per indicator, in one query: ``{indicator id: [(year, value)]}``."""
+    series = defaultdict(list)
+    rows = (
+        Observation.objects.filter(
+            indicator__in=indicators,
+            area__level=District.Level.CITY,
+            disaggregation_key="",
+            value__isnull=False,
+        )
+        .order_by("period")
+        .values_list("indicator_id", "period", "value")
+    )
+    for indicator_id, period, value in rows:
+        series[indicator_id].append((period, value))
+    return series
 
 
 def indicator_get(code: str) -> Indicator:
@@ -16,10 +58,17 @@ def indicator_get(code: str) -> Indicator:
     return indicator
 
 
-def indicator_overview():
-    return Indicator.objects.annotate(
-        observation_count=Count("observations"), latest_period=Max("observations__period")
-    ).order_by("position", "code")
+def indicator_overview() -> list[Indicator]:
+    """Every indicator with its number of values, latest year and progress status."""
+    indicators = list(
+        Indicator.objects.annotate(
+            observation_count=Count("observations"), latest_period=Max("observations__period")
+        ).order_by("position", "code")
+    )
+    series = city_series(indicators)
+    for indicator in indicators:
+        indicator.progress = _progress(indicator, series.get(indicator.pk, []))
+    return indicators
 
 
 def indicator_table(indicator: Indicator) -> dict:
@@ -38,4 +87,9 @@ def indicator_table(indicator: Indicator) -> dict:
     rows = sorted(by_area.values(), key=lambda e: (order[e["area"].level], e["area"].number))
     for row in rows:
         row["cells"] = [row["values"].get(p) for p in periods]
-    return {"periods": periods, "rows": rows}
+    series = [
+        (o.period, o.value)
+        for o in observations
+        if o.area.level == District.Level.CITY and o.value is not None
+    ]
+    return {"periods": periods, "rows": rows, "progress": _progress(indicator, series)}

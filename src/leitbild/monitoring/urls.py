@@ -6,6 +6,7 @@ app_name = "monitoring"
 
 urlpatterns = [
     path("", views.indicator_list, name="indicators"),
+    path("hochladen/", views.observations_upload, name="upload"),
     path("<slug:code>/", views.indicator_detail, name="indicator"),
     path("<slug:code>.<str:fmt>", views.indicator_download, name="indicator_download"),
 ]

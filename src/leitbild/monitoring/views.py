@@ -2,13 +2,19 @@
 
 import json
 
+from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from leitbild.core.exports import csv_bytes
 
 from . import selectors
-from .services import indicator_rows
+from .derivation.rows import InputError
+from .forms import ObservationUploadForm
+from .models import Indicator
+from .services import indicator_rows, observations_import
 
 
 def indicator_list(request):
@@ -73,3 +79,30 @@ def indicator_download(request, code, fmt):
         raise Http404
     response["Content-Disposition"] = f'attachment; filename="{indicator.code}.{fmt}"'
     return response
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("monitoring.add_observation")
+def observations_upload(request):
+    """Staff upload observations; every problem is listed and nothing written if any."""
+    indicators = list(Indicator.objects.select_related("city").order_by("position", "code"))
+    form = ObservationUploadForm(request.POST or None, request.FILES or None, indicators=indicators)
+    context = {"form": form, "problems": None, "report": None}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        cities = {i.city for i in indicators}
+        if len(cities) != 1:
+            form.add_error(None, _("Set up the indicators of exactly one city first."))
+        else:
+            try:
+                context["report"] = observations_import(
+                    city=cities.pop(),
+                    data=upload.read(),
+                    filename=upload.name,
+                    fmt=form.cleaned_data["fmt"],
+                    indicator=form.cleaned_data["indicator"],
+                )
+            except InputError as error:
+                context["problems"] = error.problems
+            context["filename"] = upload.name
+    return render(request, "monitoring/upload.html", context)

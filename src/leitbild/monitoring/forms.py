@@ -1,0 +1,35 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+MAX_UPLOAD = 20 * 1024 * 1024
+
+
+class ObservationUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("File (CSV or XLSX)"),
+        help_text=_("The long layout or an Open SDG indicator CSV; see the data formats guide."),
+    )
+    fmt = forms.ChoiceField(
+        label=_("Format"),
+        choices=[
+            ("auto", _("Recognise automatically")),
+            ("long", _("Long layout (indicator, period, area, …, value)")),
+            ("opensdg", _("Open SDG indicator CSV (Year, …, Value)")),
+        ],
+        initial="auto",
+    )
+    indicator = forms.ChoiceField(
+        label=_("Indicator (for Open SDG files)"), required=False, choices=[]
+    )
+
+    def __init__(self, *args, indicators=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].choices = [("", "—")] + [
+            (i.code, f"{i.code}: {i.name}") for i in indicators
+        ]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD:
+            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        return upload
