@@ -211,3 +211,18 @@ def test_staff_upload_page_lists_problems_and_imports(client, city, staff, djang
     )
     assert Observation.objects.count() == 6
     assert "Düesberg" in response.content.decode()
+
+
+def test_api_lists_indicators_and_filters_observations(client, city):
+    _import(city, GOOD)
+    (item,) = client.get("/api/v1/indicators/").json()["items"]
+    assert item["code"] == "turnout" and item["status"] == "on_track"
+    assert item["data_csv"].endswith("/monitoring/turnout.csv")
+    url = "/api/v1/indicators/turnout/observations/"
+    assert client.get(url).json()["count"] == 6
+    city_wide = client.get(url, {"area": "city", "breakdown": "total"}).json()["items"]
+    assert [(o["period"], o["value"]) for o in city_wide] == [(2010, 9.4), (2014, 19.8)]
+    female = client.get(url, {"breakdown": "sex=female"}).json()["items"]
+    assert [o["value"] for o in female] == [21.0]
+    assert client.get(url, {"area": "81", "period": 2019}).json()["items"][0]["value"] is None
+    assert client.get("/api/v1/indicators/nope/observations/").status_code == 404

@@ -10,6 +10,7 @@ import enum
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from ninja import NinjaAPI, Status
 from ninja.errors import HttpError
@@ -20,6 +21,8 @@ from leitbild.actors.models import Organisation
 from leitbild.concept.models import District, Edition, FieldOfAction
 from leitbild.concept.selectors import edition_document, edition_summary_json
 from leitbild.core.ratelimit import rate_limited
+from leitbild.monitoring.models import Indicator
+from leitbild.monitoring.selectors import indicator_overview
 from leitbild.participation.models import Event, Phase, Process, Registration
 from leitbild.participation.permissions import can_edit_events
 from leitbild.participation.services import event_create, event_update, registration_create
@@ -33,6 +36,8 @@ from .schemas import (
     EventOut,
     EventPatchIn,
     FieldErrorsOut,
+    IndicatorOut,
+    ObservationOut,
     ProcessOut,
     RegistrationIn,
     RegistrationOut,
@@ -43,7 +48,8 @@ api = NinjaAPI(
     version="1",
     description=(
         "The integration concept as open data: editions, chapters, fields, goals; "
-        "participation processes and their events, with registration. "
+        "participation processes and their events, with registration; monitoring "
+        "indicators and their observations. "
         "Staff write events with `Authorization: Bearer <token>` (`leitbild api-token`)."
     ),
     urls_namespace="api-1",
@@ -416,3 +422,95 @@ def event_register(request, id: int, payload: RegistrationIn):
             "cancel_url": request.build_absolute_uri(registration.get_cancel_url()),
         },
     )
+
+
+# Monitoring ---------------------------------------------------------------------------
+
+
+def _indicator_json(request, indicator) -> dict:
+    def absolute(name, **kwargs):
+        return request.build_absolute_uri(reverse(name, kwargs=kwargs))
+
+    return {
+        **{
+            name: getattr(indicator, name)
+            for name in (
+                "code",
+                "name",
+                "definition",
+                "numerator",
+                "denominator",
+                "unit",
+                "source",
+                "frequency",
+                "direction",
+                "target_value",
+                "target_year",
+            )
+        },
+        "disaggregations": list(indicator.disaggregations or []),
+        "status": indicator.progress.status,
+        "url": request.build_absolute_uri(indicator.get_absolute_url()),
+        "data_csv": absolute("monitoring:indicator_download", code=indicator.code, fmt="csv"),
+        "data_json": absolute("monitoring:indicator_download", code=indicator.code, fmt="json"),
+    }
+
+
+@api.get(
+    "/indicators/",
+    response=list[IndicatorOut],
+    tags=["monitoring"],
+    url_name="indicator_list",
+    summary="List indicators with their progress status",
+)
+@paginate(LimitOffsetPagination)
+def indicator_list(request):
+    """Every indicator, its definition and target, and its status by the growth-rate method."""
+    return [_indicator_json(request, i) for i in indicator_overview()]
+
+
+@api.get(
+    "/indicators/{code}/observations/",
+    response=list[ObservationOut],
+    tags=["monitoring"],
+    url_name="indicator_observations",
+    summary="An indicator's observations",
+)
+@paginate(LimitOffsetPagination)
+def indicator_observations(
+    request,
+    code: str,
+    period: int | None = None,
+    area: str | None = None,
+    breakdown: str | None = None,
+):
+    """Filter by ``period`` (year), ``area`` (official code; ``city`` for city-wide values)
+    and ``breakdown`` (``dimension=value;…`` as in the downloads; ``total`` for none)."""
+    indicator = Indicator.objects.filter(code=code).first()
+    if indicator is None:
+        raise Http404("No such indicator.")
+    observations = indicator.observations.select_related("area").order_by(
+        "period", "area__level", "area__number", "disaggregation_key"
+    )
+    if period is not None:
+        observations = observations.filter(period=period)
+    if area == "city":
+        observations = observations.filter(area__level=District.Level.CITY)
+    elif area:
+        observations = observations.filter(area__number=area)
+    if breakdown == "total":
+        observations = observations.filter(disaggregation_key="")
+    elif breakdown:
+        observations = observations.filter(disaggregation_key=breakdown)
+    return [
+        {
+            "period": o.period,
+            "area": "" if o.area.level == District.Level.CITY else o.area.number,
+            "area_name": o.area.name,
+            "disaggregation": o.disaggregation,
+            "value": o.value,
+            "status": o.status,
+            "comment": o.comment,
+        }
+        for o in observations
+    ]

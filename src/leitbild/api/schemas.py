@@ -299,3 +299,32 @@ class EventPatchIn(Schema):
     capacity: int | None = Field(None, ge=0, description="Seats; null means no limit.")
     registration_deadline: dt.datetime | None = None
     visibility: Event.Visibility | None = None
+
+
+class IndicatorOut(Schema):
+    code: str
+    name: str
+    definition: str
+    numerator: str
+    denominator: str
+    unit: str
+    source: str
+    frequency: str
+    direction: str
+    disaggregations: list[str]
+    target_value: float | None
+    target_year: int | None
+    status: str  # achieved | on_track | at_risk | off_track | no_data
+    url: str
+    data_csv: str
+    data_json: str
+
+
+class ObservationOut(Schema):
+    period: int
+    area: str  # official code; "" for the whole city
+    area_name: str
+    disaggregation: dict[str, str]
+    value: float | None
+    status: str
+    comment: str
