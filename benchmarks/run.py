@@ -108,6 +108,49 @@ def participation_rows():
     return rows
 
 
+def monitoring_rows():
+    """Import 20,000 synthetic observations (40 years × 50 areas × 10 breakdowns)."""
+    from leitbild.concept.models import City, District
+    from leitbild.monitoring.models import Indicator
+    from leitbild.monitoring.services import observations_import
+
+    city = City.objects.get(name="Münster")
+    for n in range(1, 51):
+        District.objects.get_or_create(
+            city=city, level="district", name=f"Bench-Bezirk {n}", defaults={"number": str(100 + n)}
+        )
+    Indicator.objects.get_or_create(
+        city=city,
+        code="bench",
+        defaults={"name": "Benchmark (synthetisch)", "unit": "%", "disaggregations": ["group"]},
+    )
+    lines = ["indicator,period,area,group,value"]
+    for year in range(1985, 2025):
+        for n in range(1, 51):
+            for g in range(10):
+                lines.append(f"bench,{year},{100 + n},{f'g{g}' if g else ''},{(year + n + g) % 97}")
+    data = ("\n".join(lines) + "\n").encode()
+    began = time.perf_counter()
+    report = observations_import(city=city, data=data, filename="bench.csv")
+    ms = (time.perf_counter() - began) * 1000
+    rows = [(f"import {report.created:,} observations (CSV, all checked first)", ms, "–")]
+    began = time.perf_counter()
+    report = observations_import(city=city, data=data, filename="bench.csv")
+    ms = (time.perf_counter() - began) * 1000
+    rows.append((f"re-import them unchanged ({report.unchanged:,} left as they are)", ms, "–"))
+    # Every tenth value changes (a digit appended).
+    changed = b"\n".join(
+        line if i == 0 or i % 10 else line + b"1"
+        for i, line in enumerate(data.split(b"\n"))
+        if line
+    )
+    began = time.perf_counter()
+    report = observations_import(city=city, data=changed + b"\n", filename="bench.csv")
+    ms = (time.perf_counter() - began) * 1000
+    rows.append((f"re-import with {report.updated:,} values changed", ms, "–"))
+    return rows
+
+
 def main():
     call_command("migrate", verbosity=0)
     rows = []
@@ -132,6 +175,7 @@ def main():
     rows.append(("link lineage, full revision (159 × 159 goals)", ms, "–"))
 
     rows += participation_rows()
+    rows += monitoring_rows()
 
     client = Client()
     process = "/beteiligung/fortschreibung-2023-2025"
@@ -153,6 +197,9 @@ def main():
         ("consideration table XLSX", f"{process}/abwaegung.xlsx"),
         ("who took part", f"{process}/beteiligte/"),
         ("API events", "/api/v1/events/"),
+        ("indicator page, 20,000 observations", "/monitoring/bench/"),
+        ("indicator list with status", "/monitoring/"),
+        ("API observations, first page", "/api/v1/indicators/bench/observations/"),
     ]
     for label, url in pages:
         client.get(url)  # warm caches and templates

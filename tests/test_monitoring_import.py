@@ -68,9 +68,9 @@ def test_long_csv_imports_with_forgiving_area_names(city):
     assert suppressed.value is None and suppressed.status == "suppressed"
     female = Observation.objects.get(disaggregation_key="sex=female")
     assert female.value == 21 and female.disaggregation == {"sex": "female"}
-    # Importing again updates in place.
+    # Importing again updates in place; unchanged rows are left alone.
     report = _import(city, GOOD.replace("19.8", "19.9"))
-    assert (report.created, report.updated) == (0, 6)
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 5)
     assert totals.get(period=2014, area__level="city").value == 19.9
 
 

@@ -502,8 +502,9 @@ def indicator_observations(
         observations = observations.filter(disaggregation_key="")
     elif breakdown:
         observations = observations.filter(disaggregation_key=breakdown)
-    return [
-        {
+
+    def as_json(o):
+        return {
             "period": o.period,
             "area": "" if o.area.level == District.Level.CITY else o.area.number,
             "area_name": o.area.name,
@@ -512,5 +513,20 @@ def indicator_observations(
             "status": o.status,
             "comment": o.comment,
         }
-        for o in observations
-    ]
+
+    return LazyRows(observations, as_json)
+
+
+class LazyRows:
+    """A queryset the paginator can count and slice, turned into dicts only for one page."""
+
+    def __init__(self, queryset, convert):
+        self.queryset, self.convert = queryset, convert
+
+    def __len__(self):
+        return self.queryset.count()
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self.convert(o) for o in self.queryset[index]]
+        return self.convert(self.queryset[index])

@@ -27,6 +27,7 @@ Progress = Callable[[int, int], None]
 class ImportReport:
     created: int = 0
     updated: int = 0
+    unchanged: int = 0
     indicators: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -137,15 +138,18 @@ def observations_import(
                         **values,
                     )
                 )
-            else:
+            elif any(getattr(current, name) != value for name, value in values.items()):
                 for name, value in values.items():
                     setattr(current, name, value)
                 changed.append(current)
+            else:
+                report.unchanged += 1
             if progress and (n % 500 == 0 or n == len(rows)):
                 progress(n, len(rows))
         Observation.objects.bulk_create(new, batch_size=1000)
+        # Small batches: each is one UPDATE … CASE, which grows quadratically with its size.
         Observation.objects.bulk_update(
-            changed, ["value", "status", "comment", "disaggregation"], batch_size=1000
+            changed, ["value", "status", "comment", "disaggregation"], batch_size=100
         )
     report.created, report.updated = len(new), len(changed)
     report.indicators = sorted(indicators)

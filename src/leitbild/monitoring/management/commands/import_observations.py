@@ -50,7 +50,7 @@ class Command(BaseCommand):
             self.stdout.write(f"note: {note}")
         self.stdout.write(
             self.style.SUCCESS(
-                f"{report.created} observations created, {report.updated} updated "
-                f"({', '.join(report.indicators)})."
+                f"{report.created} observations created, {report.updated} updated, "
+                f"{report.unchanged} unchanged ({', '.join(report.indicators)})."
             )
         )
