@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
@@ -12,6 +14,7 @@ urlpatterns = [
     path("beteiligung/", include("leitbild.participation.urls")),
     path("organisationen/", include("leitbild.actors.urls")),
     path("monitoring/", include("leitbild.monitoring.urls")),
+    path("umsetzung/", include("leitbild.implementation.urls")),
     # Before the concept's goal pages, whose patterns would otherwise take it.
     path(
         "leitbild/<slug:edition>/<slug:field>/<slug:goal>/entstehung/",
@@ -20,3 +23,6 @@ urlpatterns = [
     ),
     path("", include("leitbild.concept.urls")),
 ]
+# Uploaded files (progress report attachments) in development; a web server serves
+# MEDIA_ROOT in production (see docs/operations.md).
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from leitbild.actors.demo import demo_load as actors_load
 from leitbild.concept.demo import demo_load as concept_load
+from leitbild.implementation.demo import demo_load as implementation_load
 from leitbild.participation.demo import demo_load as participation_load
 
 
@@ -17,7 +18,13 @@ def demo_load() -> dict:
     edition_2019 = results[-1].edition
     organisations = actors_load(edition=edition_2019)
     process = participation_load(base=edition_2019)
-    return {"editions": results, "organisations": organisations, "process": process}
+    measures = implementation_load(edition=edition_2019)
+    return {
+        "editions": results,
+        "organisations": organisations,
+        "process": process,
+        "measures": measures,
+    }
 
 
 def demo_present() -> bool:

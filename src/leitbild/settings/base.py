@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "leitbild.actors",
     "leitbild.participation",
     "leitbild.monitoring",
+    "leitbild.implementation",
     "leitbild.demo",
     "leitbild.api",
     "django_tasks_db",

@@ -1,0 +1,132 @@
+"""Demo data: the measures seed 000 reports (real: titles, periods, results, © Stadt Münster)
+linked to the 2019 goals they serve, the real integration council turnout of 2010 and
+2014, and two action goals that are SYNTHETIC examples (marked "Beispiel")."""
+
+import datetime as dt
+
+from django.db import transaction
+
+from leitbild.actors.models import Organisation
+from leitbild.concept.models import Edition
+from leitbild.monitoring.models import Indicator
+from leitbild.monitoring.services import observations_import
+
+from .models import ActionGoal, Measure
+
+KI = "Kommunales Integrationszentrum Münster"
+IR = "Integrationsrat der Stadt Münster"
+
+MEASURES = [
+    {
+        "title": "Runder Tisch „Münster für ein humanitäres Bleiberecht“",
+        "description": "Vertreterinnen und Vertreter aus vielen Bereichen der Stadtgesellschaft "
+        "erarbeiten Ansätze zur Integration von Menschen ohne gesicherten Aufenthalt. Das Gremium "
+        "organisiert sich selbst, entscheidet über Themen und Arbeitskreise und gibt über seine "
+        "Mitglieder Ergebnisse und Impulse zurück an die Stadtgesellschaft.",
+        "status": Measure.Status.RUNNING,
+        "goals": [("6.2", "teilziel-2-1")],
+        "lead": [],
+        "partners": [],
+    },
+    {
+        "title": "Kampagne zur Steigerung der Wahlbeteiligung bei der Integrationsratswahl 2014",
+        "description": "Auf Initiative des Integrationsrates und unter Federführung der "
+        "Koordinierungsstelle; vom Rat der Stadt Münster beschlossen. Die Kampagne hob die "
+        "Bedeutung des Gremiums als Vertretung aller Migrantinnen und Migranten hervor.",
+        "status": Measure.Status.COMPLETED,
+        "ends_on": dt.date(2014, 5, 25),
+        "result": "Die Wahlbeteiligung stieg von 9,4 % (2010) auf 19,8 % (2014).",
+        "goals": [("6.3", "teilziel-4")],
+        "lead": [KI],
+        "partners": [IR],
+    },
+    {
+        "title": "Integrationsworkshop für Entscheidungsträger in der Stadt Münster",
+        "description": "Projekt „Zur Verbesserung der Aufnahme und Integration von Zuwanderern "
+        "in den Kommunen“ nach dem Konzept der Bertelsmann Stiftung: Integrationsbegleitung in "
+        "allen Lebensbereichen beginnt mit der Einbindung der Entscheidungsträger.",
+        "status": Measure.Status.COMPLETED,
+        "starts_on": dt.date(2011, 12, 1),
+        "ends_on": dt.date(2012, 6, 30),
+        "funding_programme": "Konzept der Bertelsmann Stiftung",
+        "goals": [("6.11", "leitziel-1")],
+        "lead": [KI],
+        "partners": [],
+    },
+    {
+        "title": "Konzept für eine Einbürgerungskampagne für Münster",
+        "description": "Mit breiter Beteiligung der Stadtgesellschaft entwickelt; auf einem "
+        "Workshop im Januar 2010 wurde konsensual festgehalten, in Zukunft eine entsprechende "
+        "Kampagne durchzuführen.",
+        "status": Measure.Status.COMPLETED,
+        "starts_on": dt.date(2009, 6, 1),
+        "ends_on": dt.date(2010, 2, 28),
+        "funding_programme": "KOMM-IN NRW",
+        "goals": [("6.3", "leitziel-1")],
+        "lead": [KI],
+        "partners": [],
+    },
+]
+
+
+@transaction.atomic
+def demo_load(*, edition: Edition) -> int:
+    city = edition.city
+    goals = {(g.field.number, g.slug): g for g in edition.goals.select_related("field")}
+    organisations = {o.name: o for o in Organisation.objects.filter(city=city)}
+    turnout, _created = Indicator.objects.update_or_create(
+        city=city,
+        code="integrationsrat-wahlbeteiligung",
+        defaults={
+            "name": "Wahlbeteiligung bei der Integrationsratswahl",
+            "definition": "Anteil der Wahlberechtigten, die bei der Wahl zum Integrationsrat "
+            "ihre Stimme abgegeben haben.",
+            "numerator": "Wählerinnen und Wähler",
+            "denominator": "Wahlberechtigte",
+            "unit": "%",
+            "source": "Stadt Münster (Werte 2010 und 2014 laut Leitbild)",
+            "frequency": Indicator.Frequency.EVERY_FIVE_YEARS,
+            "target_value": 25,
+            "target_year": 2030,
+        },
+    )
+    turnout.goals.set([goals[("6.3", "teilziel-4")]])
+    observations_import(
+        city=city,
+        data=(
+            b"indicator,period,area,value,comment\n"
+            b"integrationsrat-wahlbeteiligung,2010,,9.4,laut Leitbild\n"
+            b"integrationsrat-wahlbeteiligung,2014,,19.8,laut Leitbild\n"
+        ),
+        filename="demo.csv",
+    )
+    measures = []
+    for spec in MEASURES:
+        spec = dict(spec)
+        goal_keys = spec.pop("goals")
+        lead, partners = spec.pop("lead"), spec.pop("partners")
+        measure, _created = Measure.objects.update_or_create(title=spec.pop("title"), defaults=spec)
+        measure.goals.set([goals[key] for key in goal_keys])
+        measure.lead.set([organisations[n] for n in lead if n in organisations])
+        measure.partners.set([organisations[n] for n in partners if n in organisations])
+        measures.append(measure)
+    complete, _created = ActionGoal.objects.update_or_create(
+        goal=goals[("6.3", "teilziel-4")],
+        text="(Beispiel) Die Wahlbeteiligung bei der Integrationsratswahl steigt bis zur Wahl "
+        "2030 auf mindestens 25 %.",
+        defaults={
+            "baseline_value": 19.8,
+            "baseline_year": 2014,
+            "target_value": 25,
+            "deadline": dt.date(2030, 12, 31),
+        },
+    )
+    complete.indicators.set([turnout])
+    complete.responsible.set([organisations[n] for n in (KI, IR) if n in organisations])
+    measures[1].action_goals.set([complete])
+    ActionGoal.objects.update_or_create(
+        goal=goals[("6.2", "teilziel-4")],
+        text="(Beispiel) Wir verbessern die Beratung zu rechtlichen Fragen.",
+        defaults={},
+    )
+    return len(measures)

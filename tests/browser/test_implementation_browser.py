@@ -1,0 +1,89 @@
+"""Staff write an action goal under a 2019 sub-goal and watch the SMART check as they type,
+then upload observations and see the indicator's status and table. axe checks the public
+pages (the staff editor too)."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.test import Client
+from playwright.sync_api import Page, expect
+
+from .helpers import assert_accessible
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def staff_page(browser, site, django_user_model):
+    user = django_user_model.objects.create_user("ki", password="pw-ki-12345", is_staff=True)
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            codename__in=["change_actiongoal", "add_actiongoal", "add_observation"]
+        )
+    )
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(base_url=site, locale="de-DE")
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": site}]
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_smart_check_as_staff_type_then_upload_and_status(staff_page: Page, page: Page, tmp_path):
+    from leitbild.concept.models import Goal
+    from leitbild.monitoring.models import Indicator
+
+    goal = Goal.objects.get(edition__year=2019, field__number="6.11", slug="teilziel-1-1")
+    indicator = Indicator.objects.get(code="integrationsrat-wahlbeteiligung")
+    editor = staff_page
+    editor.goto(f"/umsetzung/handlungsziele/neu/?ziel={goal.pk}")
+    result = editor.locator("#smart-result")
+    expect(result).to_contain_text("Indikator")
+    assert_accessible(editor)
+
+    editor.get_by_label(re.compile("^Handlungsziel")).fill("Wir fördern die Vielfalt.")
+    expect(result).to_contain_text("vage")
+    editor.get_by_label(re.compile("^Handlungsziel")).fill(
+        "Die Wahlbeteiligung steigt bis 2030 auf 30 %."
+    )
+    expect(result).not_to_contain_text("vage")
+    editor.get_by_label(re.compile("^verantwortlich", re.I)).select_option(
+        label="Integrationsrat der Stadt Münster"
+    )
+    editor.get_by_label(re.compile("^Indikatoren")).select_option(value=str(indicator.pk))
+    expect(result).not_to_contain_text("Indikator")
+    expect(result).to_contain_text("Zielwert")
+    editor.get_by_label(re.compile("^Ausgangswert")).fill("19,8")
+    editor.get_by_label(re.compile("^Jahr des Ausgangswerts")).fill("2014")
+    editor.get_by_label(re.compile("^Zielwert")).fill("30")
+    expect(result).to_contain_text("Frist")
+    editor.get_by_label(re.compile("^Frist")).fill("2030-12-31")
+    expect(result).to_contain_text("Erfüllt die SMART-Prüfung")
+    editor.get_by_role("button", name="Speichern").click()
+    expect(editor.locator(".message")).to_contain_text("besteht die SMART-Prüfung")
+
+    # Observations by upload; the indicator page shows status and table.
+    data = tmp_path / "wahl.csv"
+    data.write_text(
+        "indicator,period,area,value\n"
+        "integrationsrat-wahlbeteiligung,2020,,21.5\n"
+        "integrationsrat-wahlbeteiligung,2020,Hiltrup,18.0\n",
+        encoding="utf-8",
+    )
+    editor.goto("/monitoring/hochladen/")
+    editor.get_by_label(re.compile("^Datei")).set_input_files(str(data))
+    editor.get_by_role("button", name="Prüfen und importieren").click()
+    expect(editor.locator("main")).to_contain_text("2 Werte hinzugefügt")
+
+    page.goto(indicator.get_absolute_url())
+    expect(page.locator(".progress-box h2")).to_contain_text("Auf Kurs")
+    expect(page.locator("table")).to_contain_text("21,5")
+    expect(page.locator("table")).to_contain_text("Hiltrup")
+    assert_accessible(page)
+    page.goto("/umsetzung/")
+    expect(page.locator("main")).to_contain_text("bis 2030 auf 30 %")
+    assert_accessible(page)
