@@ -227,3 +227,17 @@ def test_api_lists_indicators_and_filters_observations(client, city):
     assert [o["value"] for o in female] == [21.0]
     assert client.get(url, {"area": "81", "period": 2019}).json()["items"][0]["value"] is None
     assert client.get("/api/v1/indicators/nope/observations/").status_code == 404
+
+
+def test_chart_spec_and_static_svg(client, city):
+    _import(city, GOOD)
+    spec = client.get("/monitoring/turnout/diagramm.json").json()
+    values = spec["data"]["values"]
+    assert [(v["year"], v["value"]) for v in values] == [(2010, 9.4), (2014, 19.8)]
+    target = spec["layer"][1]["data"]["values"][0]
+    assert target["target"] == 25 and "2025" in target["label"]
+    by_sex = client.get("/monitoring/turnout/diagramm.json", {"aufschluesselung": "sex"}).json()
+    assert [(v["series"], v["value"]) for v in by_sex["data"]["values"]] == [("female", 21.0)]
+    svg = client.get("/monitoring/turnout/diagramm.svg")
+    assert svg["Content-Type"] == "image/svg+xml"
+    assert svg.content.startswith(b"<svg") and b"Wahlbeteiligung" in svg.content

@@ -2,7 +2,9 @@
 then upload observations and see the indicator's status and table. axe checks the public
 pages (the staff editor too)."""
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -12,6 +14,7 @@ from playwright.sync_api import Page, expect
 from .helpers import assert_accessible
 
 pytestmark = pytest.mark.browser
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "img"
 
 
 @pytest.fixture
@@ -79,8 +82,16 @@ def test_smart_check_as_staff_type_then_upload_and_status(staff_page: Page, page
     editor.get_by_role("button", name="Prüfen und importieren").click()
     expect(editor.locator("main")).to_contain_text("2 Werte hinzugefügt")
 
+    blocked = []
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security" in m.text else None)
     page.goto(indicator.get_absolute_url())
     expect(page.locator(".progress-box h2")).to_contain_text("Auf Kurs")
+    # The chart (vendored Vega, expressions interpreted) draws under the strict CSP.
+    expect(page.locator(".vega-chart svg").first).to_be_visible()
+    expect(page.locator(".vega-chart")).to_contain_text("2020")
+    assert blocked == []
+    if os.environ.get("LEITBILD_SCREENSHOTS") == "1":
+        page.screenshot(path=SCREENSHOTS / "indicator.png", full_page=True)
     expect(page.locator("table")).to_contain_text("21,5")
     expect(page.locator("table")).to_contain_text("Hiltrup")
     assert_accessible(page)

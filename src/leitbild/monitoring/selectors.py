@@ -93,3 +93,20 @@ def indicator_table(indicator: Indicator) -> dict:
         if o.area.level == District.Level.CITY and o.value is not None
     ]
     return {"periods": periods, "rows": rows, "progress": _progress(indicator, series)}
+
+
+def indicator_chart_points(indicator: Indicator, dimension: str = "") -> list[dict]:
+    """City-wide values by year: the total, or one series per value of ``dimension``."""
+    observations = indicator.observations.filter(area__level=District.Level.CITY).order_by("period")
+    points = []
+    for o in observations.values("period", "value", "disaggregation", "disaggregation_key"):
+        if dimension:
+            if set(o["disaggregation"]) != {dimension}:
+                continue
+            series = o["disaggregation"][dimension]
+        elif o["disaggregation_key"]:
+            continue
+        else:
+            series = indicator.city.name
+        points.append({"year": o["period"], "value": o["value"], "series": series})
+    return points

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", views.indicator_list, name="indicators"),
     path("hochladen/", views.observations_upload, name="upload"),
     path("<slug:code>/", views.indicator_detail, name="indicator"),
+    path("<slug:code>/diagramm.<str:fmt>", views.indicator_chart, name="indicator_chart"),
     path("<slug:code>.<str:fmt>", views.indicator_download, name="indicator_download"),
 ]

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from leitbild.core.exports import csv_bytes
 
 from . import selectors
+from .derivation import charts
 from .derivation.rows import InputError
 from .forms import ObservationUploadForm
 from .models import Indicator
@@ -25,10 +26,13 @@ def indicator_list(request):
 
 def indicator_detail(request, code):
     indicator = selectors.indicator_get(code)
+    dimension = request.GET.get("aufschluesselung", "")
+    if dimension not in (indicator.disaggregations or []):
+        dimension = ""
     return render(
         request,
         "monitoring/indicator_detail.html",
-        {"indicator": indicator, **selectors.indicator_table(indicator)},
+        {"indicator": indicator, "dimension": dimension, **selectors.indicator_table(indicator)},
     )
 
 
@@ -106,3 +110,39 @@ def observations_upload(request):
                 context["problems"] = error.problems
             context["filename"] = upload.name
     return render(request, "monitoring/upload.html", context)
+
+
+def _chart_spec(request, indicator) -> dict:
+    dimension = request.GET.get("aufschluesselung", "")
+    if dimension not in (indicator.disaggregations or []):
+        dimension = ""
+    target_label = _("Target %(value)s %(unit)s") % {
+        "value": f"{indicator.target_value:g}" if indicator.target_value is not None else "",
+        "unit": indicator.unit,
+    }
+    if indicator.target_year:
+        target_label += f" ({indicator.target_year})"
+    return charts.line_chart(
+        selectors.indicator_chart_points(indicator, dimension),
+        title=indicator.name,
+        unit=indicator.unit,
+        target=indicator.target_value,
+        target_label=target_label,
+        year_label=str(_("Year")),
+        value_label=str(_("Value")),
+        series_label=dimension or str(_("Area")),
+    )
+
+
+def indicator_chart(request, code, fmt):
+    """The chart's Vega-Lite specification (JSON), or the same chart as static SVG."""
+    indicator = selectors.indicator_get(code)
+    spec = _chart_spec(request, indicator)
+    if fmt == "json":
+        return HttpResponse(json.dumps(spec, ensure_ascii=False), content_type="application/json")
+    if fmt == "svg":
+        import vl_convert
+
+        svg = vl_convert.vegalite_to_svg(spec, vl_version=charts.VEGALITE_VERSION)
+        return HttpResponse(svg, content_type="image/svg+xml")
+    raise Http404
