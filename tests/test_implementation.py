@@ -118,3 +118,20 @@ def test_progress_reports_by_staff_only(client, demo, staff):
     assert "Drei Sitzungen im Jahr." in client.get(measure.get_absolute_url()).content.decode()
     overview = client.get(reverse("implementation:overview")).content.decode()
     assert "Runder Tisch" in overview
+
+
+def test_status_overview_by_field(client, demo, django_assert_max_num_queries):
+    from leitbild.concept.models import Goal
+    from leitbild.monitoring.models import Indicator
+
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("implementation:status")).content.decode()
+    assert "(Politische) Partizipation" in page
+    # The demo's turnout goal: 19.8 % (2014) towards 25 % by 2030 — no later value yet.
+    assert "Integrationsratswahl steigt" in page
+    # A goal linked to an indicator directly shows the indicator's status too.
+    indicator = Indicator.objects.get(code="integrationsrat-wahlbeteiligung")
+    assert indicator.goals.filter(
+        pk=Goal.objects.get(edition__year=2019, field__number="6.3", slug="teilziel-4").pk
+    ).exists()
+    assert "Auf Kurs" in page or "On track" in page

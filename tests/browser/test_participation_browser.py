@@ -123,6 +123,8 @@ def test_participation_pages_are_accessible(page: Page):
         f"{PROCESS}/beteiligte/",
         f"{PROCESS}/abstimmung/priorisierung/",
         "/organisationen/",
+        "/umsetzung/",
+        "/umsetzung/stand/",
     ]:
         page.goto(url)
         expect(page.locator("h1")).to_be_visible()

@@ -6,6 +6,7 @@ app_name = "implementation"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("stand/", views.status_overview, name="status"),
     path("smart/", views.smart_failures, name="smart_failures"),
     path("smart-pruefung/", views.smart_check, name="smart_check"),
     path("handlungsziele/neu/", views.action_goal_edit, name="action_goal_new"),

@@ -9,6 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from leitbild.concept.models import Edition
+
+from . import selectors
 from .forms import ActionGoalForm, ProgressReportForm
 from .models import ActionGoal, Measure
 from .smart import smart_problems
@@ -157,3 +160,10 @@ def measure_detail(request, pk):
             messages.success(request, _("The progress report is published."))
             return redirect(measure.get_absolute_url())
     return render(request, "implementation/measure_detail.html", {"measure": measure, "form": form})
+
+
+def status_overview(request):
+    """Where the goals stand: every goal with action goals or indicators, by field."""
+    edition = Edition.objects.adopted().order_by("-year").first()
+    fields = selectors.goal_status_overview(edition) if edition else []
+    return render(request, "implementation/status.html", {"edition": edition, "fields": fields})
