@@ -1,6 +1,7 @@
 """Importing observations (long CSV/XLSX, Open SDG CSV) and exporting Open SDG folders."""
 
 import io
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -32,7 +33,7 @@ turnout,2010,,,9.5,%,,
 def city(demo):
     city = City.objects.get(name="Münster")
     suedost = District.objects.get(city=city, level="borough", name="Südost")
-    for number, name in [("81", "Gremmendorf"), ("82", "Angelmodde"), ("43", "Düesbergweg")]:
+    for number, name in [("81", "Gremmendorf"), ("86", "Angelmodde"), ("34", "Düesbergweg")]:
         District.objects.create(
             city=city, level=District.Level.DISTRICT, number=number, name=name, parent=suedost
         )
@@ -241,3 +242,66 @@ def test_chart_spec_and_static_svg(client, city):
     svg = client.get("/monitoring/turnout/diagramm.svg")
     assert svg["Content-Type"] == "image/svg+xml"
     assert svg.content.startswith(b"<svg") and b"Wahlbeteiligung" in svg.content
+
+
+MUENSTER = Path(__file__).resolve().parents[2] / "shared" / "data" / "muenster"
+
+
+@pytest.mark.skipif(not MUENSTER.is_dir(), reason="needs ../shared/data/muenster")
+def test_real_muenster_boundaries_and_the_map(client, city, staff):
+    from django.contrib.auth.models import Permission
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from leitbild.monitoring.services import boundaries_import
+
+    data = (MUENSTER / "Ebene_2_Stadtteil.geojson").read_bytes()
+    url = "/monitoring/gebiete/"
+    assert client.get(url).status_code == 302
+    staff.user_permissions.add(Permission.objects.get(codename="change_district"))
+    client.force_login(staff)
+    page = client.post(
+        url, {"level": "district", "file": SimpleUploadedFile("stadtteile.geojson", data)}
+    ).content.decode()
+    districts = District.objects.filter(city=city, level="district", geometry__isnull=False)
+    assert districts.count() == 45
+    # The three districts the city had were matched by code, not created again.
+    for number in ("81", "86", "34"):
+        assert District.objects.filter(city=city, level="district", number=number).count() == 1
+    assert "45" in page or "areas" in page
+    # Again: everything is updated in place.
+    report = boundaries_import(city=city, data=data, level="district")
+    assert report.created == 0 and report.updated == 45
+
+    _import(city, GOOD + "turnout,2019,Hiltrup-Ost,,22.5,%,,\nturnout,2019,Wolbeck,,20.1,%,,\n")
+    spec = client.get("/monitoring/turnout/karte.json").json()
+    names = {f["properties"]["name"] for f in spec["data"]["values"]}
+    assert {"Hiltrup-Ost", "Wolbeck"} <= names
+    assert spec["mark"]["type"] == "geoshape"
+    svg = client.get("/monitoring/turnout/karte.svg")
+    assert svg.status_code == 200 and svg.content.startswith(b"<svg")
+
+
+def test_bad_geojson_is_rejected_with_every_problem(city):
+    from leitbild.monitoring.services import boundaries_import
+
+    bad = (
+        b'{"type":"FeatureCollection","features":['
+        b'{"type":"Feature","properties":{"Nr":1},"geometry":{"type":"Point","coordinates":[7,51]}},'
+        b'{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[]}}]}'
+    )
+    with pytest.raises(InputError) as info:
+        boundaries_import(city=city, data=bad, level="district")
+    text = "\n".join(str(p) for p in info.value.problems)
+    assert "feature 1" in text and "Point" in text and "feature 2" in text
+    with pytest.raises(InputError):
+        boundaries_import(city=city, data=b"not json", level="district")
+
+
+def test_tile_map_without_boundaries(client, city):
+    District.objects.filter(name="Gremmendorf").update(tile_row=3, tile_col=4)
+    District.objects.filter(name="Angelmodde").update(tile_row=4, tile_col=4)
+    _import(city, GOOD + "turnout,2019,Angelmodde,,17.0,%,,\n")
+    spec = client.get("/monitoring/turnout/karte.json").json()
+    assert spec["layer"][0]["mark"]["type"] == "rect"
+    tiles = {t["name"]: t["value"] for t in spec["data"]["values"]}
+    assert tiles == {"Angelmodde": 17.0, "Gremmendorf": None}  # suppressed: shown, no value

@@ -33,3 +33,20 @@ class ObservationUploadForm(forms.Form):
         if upload.size > MAX_UPLOAD:
             raise forms.ValidationError(_("The file is larger than 20 MB."))
         return upload
+
+
+class BoundaryUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("GeoJSON file"),
+        help_text=_("A FeatureCollection of polygons with the properties Nr (code) and Name."),
+    )
+    level = forms.ChoiceField(
+        label=_("Level"),
+        choices=[("district", _("Districts (Stadtteile)")), ("borough", _("Boroughs"))],
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD:
+            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        return upload

@@ -1,6 +1,6 @@
 """Reads of the monitoring app."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from django.db.models import Count, Max
 from django.http import Http404
@@ -110,3 +110,32 @@ def indicator_chart_points(indicator: Indicator, dimension: str = "") -> list[di
             series = indicator.city.name
         points.append({"year": o["period"], "value": o["value"], "series": series})
     return points
+
+
+def indicator_map_areas(indicator: Indicator, period: int | None = None) -> dict:
+    """One year's totals by area for the map: the latest year with area values, at the
+    level (borough or district) with the most of them. One query."""
+    observations = list(
+        indicator.observations.filter(disaggregation_key="")
+        .exclude(area__level=District.Level.CITY)
+        .select_related("area")
+        .order_by("-period")
+    )
+    if period is None and observations:
+        period = observations[0].period
+    in_year = [o for o in observations if o.period == period]
+    levels = Counter(o.area.level for o in in_year)
+    level = levels.most_common(1)[0][0] if levels else None
+    areas = [
+        {
+            "name": o.area.name,
+            "short": o.area.name[:9],
+            "value": o.value,
+            "geometry": o.area.geometry,
+            "row": o.area.tile_row,
+            "col": o.area.tile_col,
+        }
+        for o in in_year
+        if o.area.level == level
+    ]
+    return {"period": period, "level": level, "areas": areas}

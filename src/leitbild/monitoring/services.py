@@ -17,7 +17,7 @@ from leitbild.concept.models import City, District
 
 from .derivation import longformat, opensdg
 from .derivation.areas import Area, AreaMatcher
-from .derivation.rows import InputError, ObservationRow, validate
+from .derivation.rows import InputError, ObservationRow, Problem, validate
 from .models import Indicator, Observation, disaggregation_key
 
 Progress = Callable[[int, int], None]
@@ -192,3 +192,52 @@ def opensdg_export(*, city: City, out: Path, progress: Progress | None = None) -
         if progress:
             progress(n, len(indicators))
     return written
+
+
+@dataclass
+class BoundaryReport:
+    created: int = 0
+    updated: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def boundaries_import(*, city: City, data: bytes, level: str) -> BoundaryReport:
+    """Store district boundaries from GeoJSON; districts are matched by code, then name.
+
+    Areas the file names but the city does not have yet are created with the file's code
+    and name. All or nothing.
+    """
+    from .derivation.geo import read_boundaries
+
+    if level not in (District.Level.BOROUGH, District.Level.DISTRICT):
+        raise InputError.single(f"Unknown level {level!r}: use 'borough' or 'district'.")
+    boundaries = read_boundaries(data)
+    existing = list(District.objects.filter(city=city, level=level))
+    by_code = {d.number: d for d in existing if d.number}
+    matcher = AreaMatcher([Area(d.number or f"#{d.pk}", d.name, level) for d in existing])
+    by_key = {d.number or f"#{d.pk}": d for d in existing}
+    report = BoundaryReport()
+    problems = []
+    with transaction.atomic():
+        for boundary in boundaries:
+            district = by_code.get(boundary.code)
+            if district is None and boundary.name:
+                area, message, note = matcher.resolve_with_note(boundary.name)
+                if area is not None:
+                    district = by_key[area.code]
+                    if note:
+                        report.notes.append(note)
+                elif message and "ambiguous" in message:
+                    problems.append(f"feature {boundary.index}: {message}")
+                    continue
+            if district is None:
+                district = District(city=city, level=level, number=boundary.code)
+                district.name = boundary.name or boundary.code
+                report.created += 1
+            else:
+                report.updated += 1
+            district.geometry = boundary.geometry
+            district.save()
+        if problems:  # raised inside the transaction: nothing stays written
+            raise InputError([Problem(None, None, p) for p in problems])
+    return report

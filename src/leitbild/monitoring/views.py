@@ -15,7 +15,7 @@ from .derivation import charts
 from .derivation.rows import InputError
 from .forms import ObservationUploadForm
 from .models import Indicator
-from .services import indicator_rows, observations_import
+from .services import boundaries_import, indicator_rows, observations_import
 
 
 def indicator_list(request):
@@ -29,10 +29,17 @@ def indicator_detail(request, code):
     dimension = request.GET.get("aufschluesselung", "")
     if dimension not in (indicator.disaggregations or []):
         dimension = ""
+    map_data = selectors.indicator_map_areas(indicator)
     return render(
         request,
         "monitoring/indicator_detail.html",
-        {"indicator": indicator, "dimension": dimension, **selectors.indicator_table(indicator)},
+        {
+            "indicator": indicator,
+            "dimension": dimension,
+            "map_year": map_data["period"],
+            "has_map": any(a["geometry"] or a["row"] is not None for a in map_data["areas"]),
+            **selectors.indicator_table(indicator),
+        },
     )
 
 
@@ -146,3 +153,62 @@ def indicator_chart(request, code, fmt):
         svg = vl_convert.vegalite_to_svg(spec, vl_version=charts.VEGALITE_VERSION)
         return HttpResponse(svg, content_type="image/svg+xml")
     raise Http404
+
+
+def _map_spec(indicator):
+    data = selectors.indicator_map_areas(indicator)
+    if not data["areas"]:
+        return None
+    return charts.area_map(
+        data["areas"],
+        title=f"{indicator.name} {data['period']}",
+        unit=indicator.unit,
+        value_label=str(_("Value")),
+        area_label=str(_("Area")),
+    )
+
+
+def indicator_map(request, code, fmt):
+    """The district map of the latest year: Vega-Lite specification or static SVG."""
+    indicator = selectors.indicator_get(code)
+    spec = _map_spec(indicator)
+    if spec is None:
+        raise Http404(_("No values by area, or no boundaries or tile positions."))
+    if fmt == "json":
+        return HttpResponse(json.dumps(spec, ensure_ascii=False), content_type="application/json")
+    if fmt == "svg":
+        import vl_convert
+
+        svg = vl_convert.vegalite_to_svg(spec, vl_version=charts.VEGALITE_VERSION)
+        return HttpResponse(svg, content_type="image/svg+xml")
+    raise Http404
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("concept.change_district")
+def boundaries_upload(request):
+    """Staff upload the city's district boundaries (GeoJSON)."""
+    from leitbild.concept.models import City, District
+
+    from .forms import BoundaryUploadForm
+
+    form = BoundaryUploadForm(request.POST or None, request.FILES or None)
+    context = {"form": form, "problems": None, "report": None}
+    if request.method == "POST" and form.is_valid():
+        cities = list(City.objects.all()[:2])
+        if len(cities) != 1:
+            form.add_error(None, _("Set up exactly one city first."))
+        else:
+            try:
+                context["report"] = boundaries_import(
+                    city=cities[0],
+                    data=form.cleaned_data["file"].read(),
+                    level=form.cleaned_data["level"],
+                )
+            except InputError as error:
+                context["problems"] = error.problems
+    context["counts"] = {
+        level: District.objects.filter(level=level, geometry__isnull=False).count()
+        for level in ("borough", "district")
+    }
+    return render(request, "monitoring/boundaries_upload.html", context)

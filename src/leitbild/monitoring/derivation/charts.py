@@ -91,3 +91,90 @@ def line_chart(
         "layer": layers,
         "config": {"font": "DejaVu Sans", "view": {"stroke": None}},
     }
+
+
+def area_map(
+    areas: list[dict],
+    *,
+    title: str,
+    unit: str,
+    value_label: str = "Value",
+    area_label: str = "Area",
+    width: int = 520,
+    height: int = 420,
+) -> dict | None:
+    """A choropleth of one year's values by area.
+
+    ``areas`` are ``{"name", "value", "geometry" | None, "row" | None, "col" | None}``.
+    With boundaries it draws them; otherwise a schematic tile map (one square per area
+    at its row and column, laid out roughly like the city). ``None`` when neither exists.
+    """
+    legend_title = f"{value_label} ({unit})" if unit else value_label
+    color = {
+        "field": "value",
+        "type": "quantitative",
+        "title": legend_title,
+        "scale": {"scheme": "blues"},
+    }
+    tooltip = [
+        {"field": "name", "title": area_label},
+        {"field": "value", "title": legend_title, "format": ",.1f"},
+    ]
+    shaped = [a for a in areas if a.get("geometry")]
+    if shaped:
+        features = [
+            {
+                "type": "Feature",
+                "geometry": a["geometry"],
+                "properties": {"name": a["name"], "value": a["value"]},
+            }
+            for a in shaped
+        ]
+        return {
+            "$schema": SCHEMA,
+            "title": title,
+            "width": width,
+            "height": height,
+            "data": {"values": features, "format": {"type": "json"}},
+            "projection": {"type": "mercator"},
+            "mark": {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 0.8},
+            "encoding": {
+                "color": {**color, "field": "properties.value"},
+                "tooltip": [
+                    {"field": "properties.name", "title": area_label},
+                    {"field": "properties.value", "title": legend_title, "format": ",.1f"},
+                ],
+            },
+            "config": {"font": "DejaVu Sans", "view": {"stroke": None}},
+        }
+    tiles = [a for a in areas if a.get("row") is not None and a.get("col") is not None]
+    if not tiles:
+        return None
+    return {
+        "$schema": SCHEMA,
+        "title": title,
+        "data": {"values": tiles},
+        "width": {"step": 56},
+        "height": {"step": 56},
+        "layer": [
+            {
+                "mark": {"type": "rect", "stroke": "#ffffff", "strokeWidth": 2},
+                "encoding": {
+                    "x": {"field": "col", "type": "ordinal", "axis": None},
+                    "y": {"field": "row", "type": "ordinal", "axis": None},
+                    "color": color,
+                    "tooltip": tooltip,
+                },
+            },
+            {
+                "mark": {"type": "text", "fontSize": 8, "limit": 52},
+                "encoding": {
+                    "x": {"field": "col", "type": "ordinal", "axis": None},
+                    "y": {"field": "row", "type": "ordinal", "axis": None},
+                    "text": {"field": "short"},
+                    "color": {"value": "#1b1f24"},
+                },
+            },
+        ],
+        "config": {"font": "DejaVu Sans", "view": {"stroke": None}},
+    }
