@@ -157,6 +157,10 @@ def test_screenshots(page: Page):
         ("/beteiligung/fortschreibung-2023-2025/beteiligte/", "who-took-part.png"),
         ("/organisationen/", "organisations.png"),
         (_synthetic_event_url(), "event-registration.png"),
+        ("/monitoring/anteil-migrationshintergrund/", "indicator-map.png"),
+        ("/umsetzung/stand/", "goal-status.png"),
     ]:
         page.goto(url)
-        page.screenshot(path=SCREENSHOTS / name, full_page=False)
+        if "monitoring" in url:
+            expect(page.locator(".vega-chart svg")).to_have_count(2)
+        page.screenshot(path=SCREENSHOTS / name, full_page="monitoring" in url)

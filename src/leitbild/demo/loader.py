@@ -9,6 +9,7 @@ from django.db import transaction
 from leitbild.actors.demo import demo_load as actors_load
 from leitbild.concept.demo import demo_load as concept_load
 from leitbild.implementation.demo import demo_load as implementation_load
+from leitbild.monitoring.demo import demo_load as monitoring_load
 from leitbild.participation.demo import demo_load as participation_load
 
 
@@ -18,12 +19,14 @@ def demo_load() -> dict:
     edition_2019 = results[-1].edition
     organisations = actors_load(edition=edition_2019)
     process = participation_load(base=edition_2019)
+    observations = monitoring_load(edition=edition_2019)
     measures = implementation_load(edition=edition_2019)
     return {
         "editions": results,
         "organisations": organisations,
         "process": process,
         "measures": measures,
+        "observations": observations,
     }
 
 

@@ -124,6 +124,43 @@ def demo_load(*, edition: Edition) -> int:
     complete.indicators.set([turnout])
     complete.responsible.set([organisations[n] for n in (KI, IR) if n in organisations])
     measures[1].action_goals.set([complete])
+    indicators = {i.code: i for i in Indicator.objects.filter(city=city)}
+    examples = [
+        (
+            ("6.11", "leitziel-2"),
+            "(Beispiel) Der Anteil der Beschäftigten mit Migrationsvorgeschichte in der "
+            "Stadtverwaltung steigt bis 2030 auf 20 %, in jeder Laufbahngruppe.",
+            "verwaltung-migrationsvorgeschichte",
+            (7.5, 2010, 20, dt.date(2030, 12, 31)),
+            ["Personal- und Organisationsamt, Stadt Münster"],
+            None,
+        ),
+        (
+            ("6.3", "leitziel-1"),
+            "(Beispiel) Die Zahl der Einbürgerungen steigt bis 2028 auf 1.200 im Jahr.",
+            "einbuergerungen",
+            (620, 2010, 1200, dt.date(2028, 12, 31)),
+            ["Rechts- und Ausländeramt, Stadt Münster", KI],
+            3,
+        ),
+    ]
+    for goal_key, text, code, (base, base_year, target, deadline), names, measure in examples:
+        if goal_key not in goals or code not in indicators:
+            continue
+        item, _created = ActionGoal.objects.update_or_create(
+            goal=goals[goal_key],
+            text=text,
+            defaults={
+                "baseline_value": base,
+                "baseline_year": base_year,
+                "target_value": target,
+                "deadline": deadline,
+            },
+        )
+        item.indicators.set([indicators[code]])
+        item.responsible.set([organisations[n] for n in names if n in organisations])
+        if measure is not None:
+            measures[measure].action_goals.add(item)
     ActionGoal.objects.update_or_create(
         goal=goals[("6.2", "teilziel-4")],
         text="(Beispiel) Wir verbessern die Beratung zu rechtlichen Fragen.",

@@ -1,0 +1,156 @@
+"""Demo monitoring data for Münster: the 45 statistical districts with a schematic tile
+layout, and SYNTHETIC observations 2010–2024 for the indicators the concept implies.
+
+Only the integration council turnout of 2010 and 2014 is real (the implementation demo
+loads it); every other number here is generated, plausibly but freely, and the
+indicators' source says "Synthetische Demodaten".
+"""
+
+import json
+import random
+from pathlib import Path
+
+from django.db import transaction
+
+from leitbild.concept.models import District, Edition
+
+from .models import Indicator
+from .services import observations_import
+
+DEMO_DIR = Path(__file__).resolve().parent / "demo"
+SYNTHETIC = "Synthetische Demodaten (nicht amtlich)"
+# Stadtteil codes begin with the statistical area: 1–4 Mitte, 5 West, 6 Nord, 7 Ost,
+# 8 Südost, 9 Hiltrup.
+BOROUGH_BY_DIGIT = {
+    "1": "Mitte",
+    "2": "Mitte",
+    "3": "Mitte",
+    "4": "Mitte",
+    "5": "West",
+    "6": "Nord",
+    "7": "Ost",
+    "8": "Südost",
+    "9": "Hiltrup",
+}
+YEARS = range(2010, 2025)
+
+INDICATORS = [
+    {
+        "code": "anteil-migrationshintergrund",
+        "name": "Anteil der Einwohnerinnen und Einwohner mit Migrationshintergrund",
+        "definition": "Personen mit Migrationshintergrund (Definition des Leitbildes, "
+        "Melderegister) je 100 Einwohnerinnen und Einwohner.",
+        "numerator": "Einwohnerinnen und Einwohner mit Migrationshintergrund",
+        "denominator": "Einwohnerinnen und Einwohner",
+        "unit": "%",
+        "goals": [("6.1", "leitziel-4")],
+        "position": 1,
+    },
+    {
+        "code": "verwaltung-migrationsvorgeschichte",
+        "name": "Beschäftigte der Stadtverwaltung mit Migrationsvorgeschichte",
+        "definition": "Anteil der Beschäftigten mit Migrationsvorgeschichte an allen "
+        "Beschäftigten der Stadtverwaltung, nach Laufbahngruppe.",
+        "unit": "%",
+        "disaggregations": ["laufbahn"],
+        "target_value": 20,
+        "target_year": 2030,
+        "goals": [("6.11", "leitziel-2")],
+        "position": 2,
+    },
+    {
+        "code": "einbuergerungen",
+        "name": "Einbürgerungen je Jahr",
+        "unit": "Personen",
+        "goals": [("6.3", "leitziel-1")],
+        "target_value": 1200,
+        "target_year": 2028,
+        "position": 4,
+    },
+    {
+        "code": "abitur-nach-migrationshintergrund",
+        "name": "Schulabschlüsse mit allgemeiner Hochschulreife",
+        "definition": "Anteil der Schulabgängerinnen und Schulabgänger mit allgemeiner "
+        "Hochschulreife, nach Migrationshintergrund.",
+        "unit": "%",
+        "disaggregations": ["migrationshintergrund"],
+        "goals": [("6.4", "leitziel-1")],
+        "position": 5,
+    },
+    {
+        "code": "arbeitslosenquote-nach-staatsangehoerigkeit",
+        "name": "Arbeitslosenquote nach Staatsangehörigkeit",
+        "unit": "%",
+        "direction": Indicator.Direction.DECREASE,
+        "disaggregations": ["staatsangehoerigkeit"],
+        "goals": [("6.6", "leitziel-1")],
+        "target_value": 6,
+        "target_year": 2030,
+        "position": 6,
+    },
+]
+
+
+def districts_load(city) -> int:
+    """The 45 Stadtteile under their boroughs, with the schematic tile positions."""
+    boroughs = {d.name: d for d in District.objects.filter(city=city, level="borough")}
+    entries = json.loads((DEMO_DIR / "districts-muenster.json").read_text(encoding="utf-8"))
+    for entry in entries:
+        District.objects.update_or_create(
+            city=city,
+            level=District.Level.DISTRICT,
+            number=entry["code"],
+            defaults={
+                "name": entry["name"],
+                "parent": boroughs.get(BOROUGH_BY_DIGIT[entry["code"][0]]),
+                "tile_row": entry["row"],
+                "tile_col": entry["col"],
+            },
+        )
+    return len(entries)
+
+
+def _rows(rng: random.Random, districts: list[str]) -> list[str]:
+    lines = ["indicator,period,area,laufbahn,migrationshintergrund,staatsangehoerigkeit,value"]
+
+    def add(code, year, area, value, laufbahn="", mig="", nat=""):
+        lines.append(f"{code},{year},{area},{laufbahn},{mig},{nat},{value:.1f}")
+
+    base = {d: rng.uniform(14, 48) for d in districts}
+    for year in YEARS:
+        growth = (year - 2010) * 0.45
+        for d in districts:
+            add("anteil-migrationshintergrund", year, d, base[d] + growth + rng.uniform(-0.6, 0.6))
+        add("anteil-migrationshintergrund", year, "", 24.5 + growth)
+        for lauf, start in (("einfach", 14), ("mittel", 9), ("gehoben", 6), ("hoeher", 3)):
+            add("verwaltung-migrationsvorgeschichte", year, "", start + (year - 2010) * 0.4, lauf)
+        add("verwaltung-migrationsvorgeschichte", year, "", 7.5 + (year - 2010) * 0.42)
+        naturalisations = 620 + (year - 2010) * 28 + rng.uniform(-40, 40)
+        add("einbuergerungen", year, "", round(naturalisations))
+        for mig, start in (("ja", 24), ("nein", 46)):
+            add("abitur-nach-migrationshintergrund", year, "", start + (year - 2010) * 0.5, mig=mig)
+        for nat, start in (("deutsch", 5.1), ("nichtdeutsch", 15.8)):
+            rate = start - (year - 2010) * (0.08 if nat == "deutsch" else 0.3)
+            add("arbeitslosenquote-nach-staatsangehoerigkeit", year, "", rate, nat=nat)
+        add("arbeitslosenquote-nach-staatsangehoerigkeit", year, "", 6.4 - (year - 2010) * 0.1)
+    return lines
+
+
+@transaction.atomic
+def demo_load(*, edition: Edition) -> int:
+    city = edition.city
+    districts_load(city)
+    goals = {(g.field.number, g.slug): g for g in edition.goals.select_related("field")}
+    for spec in INDICATORS:
+        spec = dict(spec)
+        goal_keys = spec.pop("goals")
+        indicator, _created = Indicator.objects.update_or_create(
+            city=city, code=spec.pop("code"), defaults={**spec, "source": SYNTHETIC}
+        )
+        indicator.goals.set([goals[k] for k in goal_keys if k in goals])
+    codes = [d["code"] for d in json.loads((DEMO_DIR / "districts-muenster.json").read_text())]
+    lines = _rows(random.Random(2024), codes)
+    report = observations_import(
+        city=city, data=("\n".join(lines) + "\n").encode(), filename="demo-synthetisch.csv"
+    )
+    return report.created + report.updated + report.unchanged
