@@ -301,3 +301,34 @@ def test_tile_map_without_boundaries(client, city):
     assert spec["layer"][0]["mark"]["type"] == "rect"
     tiles = {t["name"]: t["value"] for t in spec["data"]["values"]}
     assert tiles == {"Angelmodde": 17.0, "Gremmendorf-West": None}  # suppressed: no value
+
+
+def test_api_action_goals_measures_and_token_import(client, city, staff):
+    from django.contrib.auth.models import Permission
+    from django.core.management import call_command as run
+
+    goals = client.get("/api/v1/action-goals/").json()["items"]
+    vague = next(g for g in goals if "verbessern die Beratung" in g["text"])
+    assert "vague" in vague["smart_gaps"] and vague["status"] == "no_data"
+    measures = client.get("/api/v1/measures/", {"status": "completed"}).json()["items"]
+    assert any("Einbürgerungskampagne" in m["title"] for m in measures)
+
+    url = "/api/v1/observations/import"
+    assert client.post(url, {"file": _file("good.csv", GOOD)}).status_code == 401
+    out = io.StringIO()
+    run("api_token", staff.username, stdout=out)
+    token = {"HTTP_AUTHORIZATION": f"Bearer {out.getvalue().strip()}"}
+    assert client.post(url, {"file": _file("good.csv", GOOD)}, **token).status_code == 403
+    staff.user_permissions.add(Permission.objects.get(codename="add_observation"))
+    bad = client.post(url, {"file": _file("bad.csv", BAD)}, **token)
+    assert bad.status_code == 422
+    assert any("Atlantis" in p for p in bad.json()["errors"]["file"])
+    assert not Observation.objects.filter(indicator__code="turnout").exists()
+    good = client.post(url, {"file": _file("good.csv", GOOD)}, **token)
+    assert good.status_code == 200 and good.json()["created"] == 6
+
+
+def _file(name, text):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, text.encode(), content_type="text/csv")

@@ -12,9 +12,10 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
-from ninja import NinjaAPI, Status
+from ninja import File, NinjaAPI, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from leitbild.actors.models import Organisation
@@ -29,6 +30,7 @@ from leitbild.participation.services import event_create, event_update, registra
 
 from .auth import optional_staff_token, staff_token
 from .schemas import (
+    ActionGoalOut,
     EditionDocumentOut,
     EditionSummaryOut,
     ErrorOut,
@@ -37,6 +39,8 @@ from .schemas import (
     EventPatchIn,
     FieldErrorsOut,
     IndicatorOut,
+    MeasureOut,
+    ObservationImportOut,
     ObservationOut,
     ProcessOut,
     RegistrationIn,
@@ -530,3 +534,127 @@ class LazyRows:
         if isinstance(index, slice):
             return [self.convert(o) for o in self.queryset[index]]
         return self.convert(self.queryset[index])
+
+
+# Implementation ---------------------------------------------------------------------------
+
+
+@api.get(
+    "/action-goals/",
+    response=list[ActionGoalOut],
+    tags=["implementation"],
+    url_name="action_goal_list",
+    summary="Action goals with their SMART gaps and status",
+)
+@paginate(LimitOffsetPagination)
+def action_goal_list(request):
+    """Action goals (Handlungsziele): target, deadline, who is responsible, SMART gaps."""
+    from leitbild.implementation.models import ActionGoal
+    from leitbild.implementation.selectors import action_goal_progress
+    from leitbild.monitoring.selectors import city_series
+
+    items = list(
+        ActionGoal.objects.select_related("goal__field", "goal__edition").prefetch_related(
+            "responsible", "indicators"
+        )
+    )
+    series = city_series({i for item in items for i in item.indicators.all()})
+    return [
+        {
+            "id": item.pk,
+            "text": item.text,
+            "goal": request.build_absolute_uri(item.goal.get_absolute_url()),
+            "responsible": [o.name for o in item.responsible.all()],
+            "indicators": [i.code for i in item.indicators.all()],
+            "baseline_value": item.baseline_value,
+            "baseline_year": item.baseline_year,
+            "target_value": item.target_value,
+            "direction": item.direction,
+            "deadline": item.deadline,
+            "smart_gaps": [p.code for p in item.smart_problems()],
+            "status": action_goal_progress(item, series).status,
+            "url": request.build_absolute_uri(item.get_absolute_url()),
+        }
+        for item in items
+    ]
+
+
+@api.get(
+    "/measures/",
+    response=list[MeasureOut],
+    tags=["implementation"],
+    url_name="measure_list",
+    summary="Measures with their progress reports",
+)
+@paginate(LimitOffsetPagination)
+def measure_list(request, status: str | None = None):
+    """Measures (projects): period, funding, lead and partners, goals, progress reports."""
+    from leitbild.implementation.models import Measure
+
+    measures = Measure.objects.prefetch_related(
+        "lead", "partners", "goals__field", "goals__edition", "reports"
+    )
+    if status:
+        measures = measures.filter(status=status)
+    return [
+        {
+            "id": m.pk,
+            "title": m.title,
+            "description": m.description,
+            "status": m.status,
+            "starts_on": m.starts_on,
+            "ends_on": m.ends_on,
+            "funding_programme": m.funding_programme,
+            "budget": float(m.budget) if m.budget is not None else None,
+            "result": m.result,
+            "lead": [o.name for o in m.lead.all()],
+            "partners": [o.name for o in m.partners.all()],
+            "goals": [request.build_absolute_uri(g.get_absolute_url()) for g in m.goals.all()],
+            "reports": [
+                {"date": r.reported_on, "text": r.text, "percent": r.percent}
+                for r in m.reports.all()
+            ],
+            "url": request.build_absolute_uri(m.get_absolute_url()),
+        }
+        for m in measures
+    ]
+
+
+@api.post(
+    "/observations/import",
+    response={200: ObservationImportOut, 403: ErrorOut, 422: FieldErrorsOut},
+    tags=["monitoring"],
+    auth=staff_token,
+    url_name="observation_import",
+    summary="Import observations (staff token)",
+)
+def observation_import(request, file: File[UploadedFile], fmt: str = "auto", indicator: str = ""):
+    """A long CSV/XLSX or an Open SDG CSV (``fmt=opensdg&indicator=<code>``), multipart
+    field ``file``. All rows are checked first; with any problem nothing is written and
+    the answer is 422 listing every problem under ``errors.file``."""
+    from leitbild.concept.models import City
+    from leitbild.monitoring.derivation.rows import InputError
+    from leitbild.monitoring.services import observations_import
+
+    if not request.auth.has_perm("monitoring.add_observation"):
+        return Status(403, {"detail": "This token's user may not import observations."})
+    cities = list(City.objects.all()[:2])
+    if len(cities) != 1:
+        return Status(422, {"errors": {"file": ["Set up exactly one city first."]}})
+    try:
+        report = observations_import(
+            city=cities[0],
+            data=file.read(),
+            filename=file.name or "upload.csv",
+            fmt=fmt,
+            indicator=indicator,
+        )
+    except InputError as error:
+        return Status(422, {"errors": {"file": [str(p) for p in error.problems]}})
+    return {
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "indicators": report.indicators,
+        "notes": report.notes,
+    }

@@ -328,3 +328,50 @@ class ObservationOut(Schema):
     value: float | None
     status: str
     comment: str
+
+
+class ActionGoalOut(Schema):
+    id: int
+    text: str
+    goal: str  # permalink of the concept goal
+    responsible: list[str]
+    indicators: list[str]
+    baseline_value: float | None
+    baseline_year: int | None
+    target_value: float | None
+    direction: str
+    deadline: dt.date | None
+    smart_gaps: list[str]  # responsible, indicator, baseline, target, deadline, …
+    status: str  # achieved | on_track | at_risk | off_track | no_data
+    url: str
+
+
+class ProgressReportOut(Schema):
+    date: dt.date
+    text: str
+    percent: int | None
+
+
+class MeasureOut(Schema):
+    id: int
+    title: str
+    description: str
+    status: str
+    starts_on: dt.date | None
+    ends_on: dt.date | None
+    funding_programme: str
+    budget: float | None
+    result: str
+    lead: list[str]
+    partners: list[str]
+    goals: list[str]
+    reports: list[ProgressReportOut]
+    url: str
+
+
+class ObservationImportOut(Schema):
+    created: int
+    updated: int
+    unchanged: int
+    indicators: list[str]
+    notes: list[str]
