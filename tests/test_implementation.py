@@ -135,3 +135,18 @@ def test_status_overview_by_field(client, demo, django_assert_max_num_queries):
         pk=Goal.objects.get(edition__year=2019, field__number="6.3", slug="teilziel-4").pk
     ).exists()
     assert "Auf Kurs" in page or "On track" in page
+
+
+def test_status_overview_queries_do_not_grow(client, demo):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("implementation:status")
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    goals = list(demo[2019].goals.order_by("pk")[:5])
+    for n, goal in enumerate(goals):
+        ActionGoal.objects.create(goal=goal, text=f"Ziel {n}: 10 % mehr bis 2030.")
+    with CaptureQueriesContext(connection) as after:
+        client.get(url)
+    assert len(after) == len(before)

@@ -69,6 +69,32 @@ MEASURES = [
 ]
 
 
+# Synthetic examples, so that the monitoring's other indicators have measures too.
+MEASURES += [
+    {
+        "title": "(Beispiel) Mentoring-Programm „Abitur mit Zukunft“",
+        "description": "Synthetisches Beispiel: Studierende begleiten Schülerinnen und Schüler "
+        "mit Migrationshintergrund in der Oberstufe.",
+        "status": Measure.Status.RUNNING,
+        "starts_on": dt.date(2024, 8, 1),
+        "funding_programme": "Beispielprogramm (synthetisch)",
+        "goals": [("6.4", "leitziel-1")],
+        "lead": ["Amt für Schule und Weiterbildung, Stadt Münster"],
+        "partners": ["Westfälische Wilhelms-Universität Münster"],
+    },
+    {
+        "title": "(Beispiel) Anerkennungsberatung im Jobcenter",
+        "description": "Synthetisches Beispiel: Beratung zur Anerkennung ausländischer "
+        "Berufsabschlüsse direkt bei der Arbeitsvermittlung.",
+        "status": Measure.Status.PLANNED,
+        "starts_on": dt.date(2027, 1, 1),
+        "goals": [("6.6", "leitziel-1")],
+        "lead": ["Jobcenter Münster"],
+        "partners": ["Handwerkskammer Münster"],
+    },
+]
+
+
 @transaction.atomic
 def demo_load(*, edition: Edition) -> int:
     city = edition.city
@@ -84,7 +110,8 @@ def demo_load(*, edition: Edition) -> int:
             "numerator": "Wählerinnen und Wähler",
             "denominator": "Wahlberechtigte",
             "unit": "%",
-            "source": "Stadt Münster (Werte 2010 und 2014 laut Leitbild)",
+            "source": "Stadt Münster: 2010 und 2014 laut Leitbild; 2020 und 2025 synthetische "
+            "Demodaten",
             "frequency": Indicator.Frequency.EVERY_FIVE_YEARS,
             "target_value": 25,
             "target_year": 2030,
@@ -142,6 +169,26 @@ def demo_load(*, edition: Edition) -> int:
             (620, 2010, 1200, dt.date(2028, 12, 31)),
             ["Rechts- und Ausländeramt, Stadt Münster", KI],
             3,
+        ),
+    ]
+    examples += [
+        (
+            ("6.4", "leitziel-1"),
+            "(Beispiel) Der Anteil der Schulabgängerinnen und Schulabgänger mit "
+            "Migrationshintergrund und allgemeiner Hochschulreife steigt bis 2030 auf 35 %.",
+            "abitur-nach-migrationshintergrund",
+            (24, 2010, 35, dt.date(2030, 7, 31)),
+            ["Amt für Schule und Weiterbildung, Stadt Münster"],
+            4,
+        ),
+        (
+            ("6.6", "leitziel-1"),
+            "(Beispiel) Die Arbeitslosenquote von Menschen ohne deutsche Staatsangehörigkeit "
+            "sinkt bis 2030 auf höchstens 9 %.",
+            "arbeitslosenquote-nach-staatsangehoerigkeit",
+            (15.8, 2010, 9, dt.date(2030, 12, 31)),
+            ["Jobcenter Münster"],
+            5,
         ),
     ]
     for goal_key, text, code, (base, base_year, target, deadline), names, measure in examples:

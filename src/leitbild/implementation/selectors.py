@@ -42,7 +42,7 @@ def goal_status_overview(edition: Edition) -> list[dict]:
     """
     action_goals = list(
         ActionGoal.objects.filter(goal__edition=edition)
-        .select_related("goal__field")
+        .select_related("goal__field", "goal__edition")
         .prefetch_related("indicators", "responsible")
     )
     indicators = list(Indicator.objects.filter(goals__edition=edition).prefetch_related("goals"))
@@ -59,7 +59,7 @@ def goal_status_overview(edition: Edition) -> list[dict]:
     for item in action_goals:
         item.progress = action_goal_progress(item, series)
         entry(item.goal)["action_goals"].append(item)
-    goals = {g.pk: g for g in edition.goals.select_related("field")}
+    goals = {g.pk: g for g in edition.goals.select_related("field", "edition")}
     for indicator in indicators:
         indicator.progress = _progress(indicator, series.get(indicator.pk, []))
         for goal in indicator.goals.all():
