@@ -1,0 +1,339 @@
+"""Migration background from a resident-register extract (plain Python + Polars, no Django).
+
+One row per resident in, one category per resident out, by vectorised Polars
+expressions — no Python loop over rows. The rules and their sources are documented in
+``docs/migration-background.md``; every rule and every precedence conflict has a test
+on a hand-made register (``tests/test_register.py``).
+
+Definition ``muenster`` (seed 003, chapter 2), first matching rule wins:
+
+1. ``foreign`` — ``nationality_1`` is not ``DE`` (stateless ``XX`` and unknown ``ZZ``
+   included).
+2. personal migration history (Germans):
+   ``resettler`` — ``german_by`` is ``resettler``, or ``german_by`` is empty and the
+   birth country is a resettler country and ``immigration_year`` ≥ 1950;
+   ``naturalised`` — ``german_by`` is ``naturalisation``;
+   ``born_abroad`` — a birth country other than ``DE`` (expellees born before 1950
+   count unless ``include_expellees=False``).
+3. inherited migration history (Germans, none of the above):
+   ``parent`` — a linked parent is foreign or has personal migration history (second
+   generation only: never through a parent whose own history is only inherited);
+   ``second_nationality`` — ``nationality_2`` is set and not ``DE``, or ``german_by`` is
+   ``declaration``.
+4. ``none``.
+
+Definition ``einwanderungsgeschichte`` (Destatis since 2023): the person immigrated in
+1950 or later (``immigration_year`` ≥ 1950, or — with no year recorded — born abroad in
+1950 or later), or both linked parents did; a single immigrant parent is "one-sided".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+REQUIRED = ("person_id", "sex", "birth_year", "district", "nationality_1")
+OPTIONAL = (
+    "nationality_2",
+    "birth_country",
+    "immigration_year",
+    "german_by",
+    "mother_id",
+    "father_id",
+    "household_id",
+)
+SEXES = ("m", "w", "d", "x")
+GERMAN_BY = ("birth", "naturalisation", "resettler", "declaration")
+RESETTLER_COUNTRIES = (
+    # former Soviet Union
+    *("RU", "UA", "BY", "MD", "EE", "LV", "LT", "KZ", "KG", "TJ", "TM", "UZ", "AM", "AZ", "GE"),
+    # Poland, Romania, Czechia, Slovakia, Hungary
+    *("PL", "RO", "CZ", "SK", "HU"),
+    # former Yugoslavia
+    *("SI", "HR", "BA", "RS", "ME", "MK", "XK"),
+    # historical codes: Soviet Union, Yugoslavia, Czechoslovakia
+    *("SU", "YU", "CS"),
+)
+DEFINITIONS = ("muenster", "einwanderungsgeschichte")
+
+
+@dataclass
+class Finding:
+    """A problem with the extract: how many rows, and a few examples."""
+
+    code: str
+    message: str
+    count: int
+    examples: list[str] = field(default_factory=list)
+
+    def __str__(self):
+        sample = f" (e.g. {', '.join(self.examples)})" if self.examples else ""
+        return f"{self.message}: {self.count} row(s){sample}"
+
+
+@dataclass
+class Validation:
+    errors: list[Finding] = field(default_factory=list)  # stop the run
+    warnings: list[Finding] = field(default_factory=list)  # reported, run continues
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _examples(frame: pl.DataFrame, column: str = "person_id", n: int = 3) -> list[str]:
+    return [str(v) for v in frame.get_column(column).head(n).to_list()]
+
+
+def normalise(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add missing optional columns as nulls, cast to the documented types, blank → null."""
+    for name in OPTIONAL:
+        if name not in frame.columns:
+            frame = frame.with_columns(pl.lit(None).alias(name))
+    text = [
+        "person_id",
+        "sex",
+        "district",
+        "nationality_1",
+        "nationality_2",
+        "birth_country",
+        "german_by",
+        "mother_id",
+        "father_id",
+        "household_id",
+    ]
+    frame = frame.with_columns(
+        [pl.col(c).cast(pl.Utf8).str.strip_chars().replace("", None).alias(c) for c in text]
+        + [
+            pl.col(c)
+            .cast(pl.Utf8)
+            .str.strip_chars()
+            .replace("", None)
+            .cast(pl.Int32, strict=False)
+            .alias(c)
+            for c in ("birth_year", "immigration_year")
+        ]
+    )
+    return frame.with_columns(
+        [pl.col(c).str.to_uppercase() for c in ("nationality_1", "nationality_2", "birth_country")]
+        + [pl.col("sex").str.to_lowercase(), pl.col("german_by").str.to_lowercase()]
+    )
+
+
+def validate(frame: pl.DataFrame) -> Validation:
+    """Structural errors stop the run; data-quality findings are warnings."""
+    result = Validation()
+    missing = [c for c in REQUIRED if c not in frame.columns]
+    if missing:
+        result.errors.append(
+            Finding("missing_column", f"required column(s) missing: {', '.join(missing)}", 0)
+        )
+        return result
+    frame = normalise(frame)
+    duplicates = frame.filter(pl.col("person_id").is_duplicated())
+    if duplicates.height:
+        result.errors.append(
+            Finding(
+                "duplicate_id",
+                "person_id is not unique",
+                duplicates.height,
+                _examples(duplicates.unique("person_id", maintain_order=True)),
+            )
+        )
+    for column, allowed, code in (
+        ("sex", SEXES, "bad_sex"),
+        ("german_by", GERMAN_BY, "bad_german_by"),
+    ):
+        bad = frame.filter(pl.col(column).is_not_null() & ~pl.col(column).is_in(allowed))
+        if bad.height:
+            result.errors.append(
+                Finding(
+                    code,
+                    f"unknown {column} code (allowed: {', '.join(allowed)})",
+                    bad.height,
+                    _examples(bad),
+                )
+            )
+    iso = r"^[A-Z]{2}$"
+    for column in ("nationality_1", "nationality_2", "birth_country"):
+        bad = frame.filter(pl.col(column).is_not_null() & ~pl.col(column).str.contains(iso))
+        if bad.height:
+            result.errors.append(
+                Finding(
+                    f"bad_{column}",
+                    f"{column} is not a two-letter country code",
+                    bad.height,
+                    _examples(bad),
+                )
+            )
+    empty = frame.filter(pl.col("nationality_1").is_null() | pl.col("district").is_null())
+    if empty.height:
+        result.errors.append(
+            Finding(
+                "empty_required",
+                "nationality_1 or district is empty",
+                empty.height,
+                _examples(empty),
+            )
+        )
+    no_year = frame.filter(pl.col("birth_year").is_null())
+    if no_year.height:
+        result.errors.append(
+            Finding(
+                "bad_birth_year",
+                "birth_year is missing or not a number",
+                no_year.height,
+                _examples(no_year),
+            )
+        )
+    ids = frame.select("person_id")
+    for column in ("mother_id", "father_id"):
+        dangling = frame.filter(pl.col(column).is_not_null()).join(
+            ids, left_on=column, right_on="person_id", how="anti"
+        )
+        if dangling.height:
+            result.warnings.append(
+                Finding(
+                    f"dangling_{column}",
+                    f"{column} points to no person in the extract",
+                    dangling.height,
+                    _examples(dangling),
+                )
+            )
+    return result
+
+
+def _personal(include_expellees: bool) -> tuple[pl.Expr, pl.Expr]:
+    """(is personal, subcategory) for Germans, in rule order."""
+    german_by = pl.col("german_by")
+    born_abroad = pl.col("birth_country").is_not_null() & (pl.col("birth_country") != "DE")
+    resettler = (german_by == "resettler").fill_null(False) | (
+        german_by.is_null()
+        & pl.col("birth_country").is_in(RESETTLER_COUNTRIES).fill_null(False)
+        & (pl.col("immigration_year") >= 1950).fill_null(False)
+    )
+    naturalised = (german_by == "naturalisation").fill_null(False)
+    abroad = born_abroad.fill_null(False)
+    if not include_expellees:
+        abroad = abroad & (pl.col("birth_year") >= 1950).fill_null(False)
+    subcategory = (
+        pl.when(resettler)
+        .then(pl.lit("resettler"))
+        .when(naturalised)
+        .then(pl.lit("naturalised"))
+        .when(abroad)
+        .then(pl.lit("born_abroad"))
+        .otherwise(None)
+    )
+    return subcategory.is_not_null(), subcategory
+
+
+def derive(
+    frame: pl.DataFrame, *, definition: str = "muenster", include_expellees: bool = True
+) -> pl.DataFrame:
+    """Per person: ``person_id``, ``category``, ``subcategory``, ``migration_background``.
+
+    ``category`` is foreign / personal / inherited / none for ``muenster``; for
+    ``einwanderungsgeschichte`` it is immigrated / both_parents / one_parent / none, and
+    ``migration_background`` is true for the first two (one-sided is reported apart).
+    """
+    if definition not in DEFINITIONS:
+        raise ValueError(f"unknown definition {definition!r}: use one of {DEFINITIONS}")
+    frame = normalise(frame)
+    if definition == "einwanderungsgeschichte":
+        return _einwanderung(frame)
+    foreign = pl.col("nationality_1") != "DE"
+    is_personal, personal_sub = _personal(include_expellees)
+    first = frame.with_columns(
+        pl.when(foreign)
+        .then(pl.lit("foreign"))
+        .when(is_personal)
+        .then(pl.lit("personal"))
+        .otherwise(None)
+        .alias("_own"),
+        pl.when(foreign).then(pl.lit("foreign")).otherwise(personal_sub).alias("_own_sub"),
+    )
+    # A parent passes on only their own (foreign or personal) history: second generation.
+    parents = first.select(
+        pl.col("person_id").alias("_parent_id"), pl.col("_own").is_not_null().alias("_passes")
+    )
+    linked = (
+        first.select("person_id", "mother_id", "father_id")
+        .join(parents, left_on="mother_id", right_on="_parent_id", how="left")
+        .rename({"_passes": "_mother_passes"})
+        .join(parents, left_on="father_id", right_on="_parent_id", how="left")
+        .rename({"_passes": "_father_passes"})
+        .select(
+            "person_id",
+            (
+                pl.col("_mother_passes").fill_null(False)
+                | pl.col("_father_passes").fill_null(False)
+            ).alias("_parent"),
+        )
+    )
+    second = (pl.col("nationality_2").is_not_null() & (pl.col("nationality_2") != "DE")).fill_null(
+        False
+    ) | (pl.col("german_by") == "declaration").fill_null(False)
+    out = first.join(linked, on="person_id", how="left").with_columns(
+        pl.when(pl.col("_own").is_not_null())
+        .then(pl.col("_own"))
+        .when(pl.col("_parent") | second)
+        .then(pl.lit("inherited"))
+        .otherwise(pl.lit("none"))
+        .alias("category"),
+        pl.when(pl.col("_own").is_not_null())
+        .then(pl.col("_own_sub"))
+        .when(pl.col("_parent"))
+        .then(pl.lit("parent"))
+        .when(second)
+        .then(pl.lit("second_nationality"))
+        .otherwise(pl.lit("none"))
+        .alias("subcategory"),
+    )
+    return out.select(
+        "person_id",
+        "category",
+        "subcategory",
+        (pl.col("category") != "none").alias("migration_background"),
+    )
+
+
+def _einwanderung(frame: pl.DataFrame) -> pl.DataFrame:
+    born_abroad = pl.col("birth_country").is_not_null() & (pl.col("birth_country") != "DE")
+    immigrated = (
+        pl.when(pl.col("immigration_year").is_not_null())
+        .then(pl.col("immigration_year") >= 1950)
+        .otherwise(born_abroad & (pl.col("birth_year") >= 1950))
+        .fill_null(False)
+    )
+    own = frame.with_columns(immigrated.alias("_immigrated"))
+    parents = own.select(pl.col("person_id").alias("_pid"), pl.col("_immigrated").alias("_p"))
+    linked = (
+        own.select("person_id", "mother_id", "father_id")
+        .join(parents, left_on="mother_id", right_on="_pid", how="left")
+        .rename({"_p": "_m"})
+        .join(parents, left_on="father_id", right_on="_pid", how="left")
+        .rename({"_p": "_f"})
+        .select(
+            "person_id",
+            (pl.col("_m").fill_null(False) & pl.col("_f").fill_null(False)).alias("_both"),
+            (pl.col("_m").fill_null(False) ^ pl.col("_f").fill_null(False)).alias("_one"),
+        )
+    )
+    out = own.join(linked, on="person_id", how="left").with_columns(
+        pl.when(pl.col("_immigrated"))
+        .then(pl.lit("immigrated"))
+        .when(pl.col("_both"))
+        .then(pl.lit("both_parents"))
+        .when(pl.col("_one"))
+        .then(pl.lit("one_parent"))
+        .otherwise(pl.lit("none"))
+        .alias("category")
+    )
+    return out.select(
+        "person_id",
+        "category",
+        pl.col("category").alias("subcategory"),
+        pl.col("category").is_in(["immigrated", "both_parents"]).alias("migration_background"),
+    )

@@ -1,0 +1,194 @@
+"""Migration background from a register extract: each rule and each precedence conflict on
+hand-made registers, under both definitions (``monitoring/derivation/register.py``)."""
+
+import polars as pl
+import pytest
+
+from leitbild.monitoring.derivation.register import derive, validate
+
+COLUMNS = [
+    "person_id",
+    "sex",
+    "birth_year",
+    "district",
+    "nationality_1",
+    "nationality_2",
+    "birth_country",
+    "immigration_year",
+    "german_by",
+    "mother_id",
+    "father_id",
+]
+
+
+def register(*rows):
+    """Rows as dicts; unspecified columns are empty (a German born in Germany)."""
+    base = {"sex": "w", "birth_year": 1980, "district": "11", "nationality_1": "DE"}
+    return pl.DataFrame(
+        [{c: {**base, **row}.get(c) for c in COLUMNS} for row in rows],
+        schema={c: pl.Utf8 for c in COLUMNS},
+    )
+
+
+def categories(frame, **kwargs):
+    out = derive(frame, **kwargs)
+    return {r["person_id"]: (r["category"], r["subcategory"]) for r in out.iter_rows(named=True)}
+
+
+def test_each_rule_of_the_muenster_definition():
+    frame = register(
+        {"person_id": "foreign", "nationality_1": "TR"},
+        {"person_id": "stateless", "nationality_1": "XX"},
+        {"person_id": "unknown", "nationality_1": "ZZ"},
+        {"person_id": "resettler-flag", "german_by": "resettler"},
+        {"person_id": "resettler-features", "birth_country": "KZ", "immigration_year": "1993"},
+        {"person_id": "naturalised", "german_by": "naturalisation", "birth_country": "TR"},
+        {"person_id": "abroad", "birth_country": "US", "german_by": "birth"},
+        {"person_id": "child", "mother_id": "foreign"},
+        {"person_id": "dual", "nationality_2": "IT"},
+        {"person_id": "declared", "german_by": "declaration"},
+        {"person_id": "nobody"},
+    )
+    assert categories(frame) == {
+        "foreign": ("foreign", "foreign"),
+        "stateless": ("foreign", "foreign"),
+        "unknown": ("foreign", "foreign"),
+        "resettler-flag": ("personal", "resettler"),
+        "resettler-features": ("personal", "resettler"),
+        "naturalised": ("personal", "naturalised"),
+        "abroad": ("personal", "born_abroad"),
+        "child": ("inherited", "parent"),
+        "dual": ("inherited", "second_nationality"),
+        "declared": ("inherited", "second_nationality"),
+        "nobody": ("none", "none"),
+    }
+
+
+def test_precedence_conflicts():
+    frame = register(
+        # Foreign wins over everything else.
+        {"person_id": "foreign-naturalised", "nationality_1": "SY", "german_by": "naturalisation"},
+        # The resettler flag wins over naturalisation features.
+        {"person_id": "flag-vs-abroad", "german_by": "resettler", "birth_country": "US"},
+        # Features need an empty german_by: naturalised from Poland is "naturalised".
+        {
+            "person_id": "naturalised-pl",
+            "german_by": "naturalisation",
+            "birth_country": "PL",
+            "immigration_year": "1990",
+        },
+        # Resettler country but immigrated before 1950: an expellee, born abroad.
+        {
+            "person_id": "expellee",
+            "birth_country": "PL",
+            "immigration_year": "1946",
+            "birth_year": "1940",
+        },
+        # Own history wins over a parent's.
+        {"person_id": "parent-of-abroad", "nationality_1": "IT"},
+        {"person_id": "abroad-with-parent", "birth_country": "IT", "mother_id": "parent-of-abroad"},
+        # A parent wins over a second nationality.
+        {"person_id": "dual-with-parent", "nationality_2": "TR", "father_id": "parent-of-abroad"},
+        # Second generation only: a grandchild through an inherited parent inherits nothing.
+        {"person_id": "grandchild", "mother_id": "dual-with-parent"},
+    )
+    result = categories(frame)
+    assert result["foreign-naturalised"] == ("foreign", "foreign")
+    assert result["flag-vs-abroad"] == ("personal", "resettler")
+    assert result["naturalised-pl"] == ("personal", "naturalised")
+    assert result["expellee"] == ("personal", "born_abroad")
+    assert result["abroad-with-parent"] == ("personal", "born_abroad")
+    assert result["dual-with-parent"] == ("inherited", "parent")
+    assert result["grandchild"] == ("none", "none")
+
+
+def test_expellees_can_be_left_out():
+    frame = register(
+        {"person_id": "expellee", "birth_country": "PL", "birth_year": "1940"},
+        {"person_id": "later", "birth_country": "US", "birth_year": "1960"},
+    )
+    result = categories(frame, include_expellees=False)
+    assert result == {"expellee": ("none", "none"), "later": ("personal", "born_abroad")}
+
+
+def test_einwanderungsgeschichte():
+    frame = register(
+        {
+            "person_id": "immigrant",
+            "nationality_1": "TR",
+            "immigration_year": "1975",
+            "birth_country": "TR",
+        },
+        {"person_id": "immigrant-2", "birth_country": "PL", "birth_year": "1985"},
+        {"person_id": "before-1950", "birth_country": "PL", "immigration_year": "1946"},
+        {"person_id": "both", "mother_id": "immigrant", "father_id": "immigrant-2"},
+        {"person_id": "one", "mother_id": "immigrant"},
+        {"person_id": "foreign-born-here", "nationality_1": "TR"},
+    )
+    out = derive(frame, definition="einwanderungsgeschichte")
+    result = {
+        r["person_id"]: (r["category"], r["migration_background"])
+        for r in out.iter_rows(named=True)
+    }
+    assert result == {
+        "immigrant": ("immigrated", True),
+        "immigrant-2": ("immigrated", True),
+        "before-1950": ("none", False),
+        "both": ("both_parents", True),
+        "one": ("one_parent", False),  # one-sided: reported apart
+        # Foreign but born here to unknown parents: no immigration history of their own.
+        "foreign-born-here": ("none", False),
+    }
+
+
+def test_categories_partition_every_district():
+    frame = register(
+        *[
+            {
+                "person_id": f"p{n}",
+                "district": str(11 + n % 3),
+                "nationality_1": "TR" if n % 4 == 0 else "DE",
+                "birth_country": "KZ" if n % 5 == 0 else None,
+                "immigration_year": "1995" if n % 5 == 0 else None,
+                "mother_id": f"p{n - 1}" if n % 7 == 0 else None,
+            }
+            for n in range(1, 200)
+        ]
+    )
+    out = derive(frame).join(frame.select("person_id", "district"), on="person_id")
+    totals = out.group_by("district").len()
+    by_category = (
+        out.group_by("district", "category")
+        .len()
+        .group_by("district")
+        .agg(pl.col("len").sum().alias("sum"))
+    )
+    joined = totals.join(by_category, on="district")
+    assert (joined["len"] == joined["sum"]).all()
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        (lambda f: f.drop("nationality_1"), "missing_column"),
+        (lambda f: pl.concat([f, f.head(1)]), "duplicate_id"),
+        (lambda f: f.with_columns(pl.lit("q").alias("sex")), "bad_sex"),
+        (lambda f: f.with_columns(pl.lit("TUR").alias("nationality_1")), "bad_nationality_1"),
+        (lambda f: f.with_columns(pl.lit("bought").alias("german_by")), "bad_german_by"),
+    ],
+)
+def test_bad_extracts_are_reported(change, code):
+    frame = register({"person_id": "a"}, {"person_id": "b", "mother_id": "a"})
+    assert validate(frame).ok
+    result = validate(change(frame))
+    assert not result.ok
+    assert code in {f.code for f in result.errors}
+    assert all(str(f) for f in result.errors)
+
+
+def test_dangling_parent_links_are_warnings():
+    frame = register({"person_id": "a", "mother_id": "gone"})
+    result = validate(frame)
+    assert result.ok
+    (warning,) = result.warnings
+    assert warning.code == "dangling_mother_id" and warning.examples == ["a"]
