@@ -192,3 +192,58 @@ def test_dangling_parent_links_are_warnings():
     assert result.ok
     (warning,) = result.warnings
     assert warning.code == "dangling_mother_id" and warning.examples == ["a"]
+
+
+# Disclosure control --------------------------------------------------------------------
+
+from leitbild.monitoring.derivation.disclosure import recoverable, suppress  # noqa: E402
+
+
+def test_small_counts_are_hidden_with_a_partner():
+    table = {
+        ("11", "foreign"): 2,
+        ("11", "none"): 40,
+        ("11", "personal"): 9,
+        ("12", "foreign"): 30,
+        ("12", "none"): 50,
+        ("12", "personal"): 12,
+    }
+    hidden = suppress(table, threshold=3)
+    assert ("11", "foreign") in hidden
+    assert len(hidden) >= 4  # a partner in its row and column, and the fourth corner
+    assert recoverable(table, hidden) == set()
+
+
+def test_no_published_table_lets_a_suppressed_cell_be_recovered():
+    """A property test over many random tables: the attacker recovers nothing."""
+    import random
+
+    rng = random.Random(5)
+    for _ in range(300):
+        rows = [f"r{i}" for i in range(rng.randint(2, 8))]
+        columns = [f"c{j}" for j in range(rng.randint(2, 6))]
+        table = {(r, c): rng.choice([0, 1, 2, 3, 4, 7, 15, 60]) for r in rows for c in columns}
+        hidden = suppress(table, threshold=3)
+        assert all(table[c] == 0 or table[c] >= 3 or c in hidden for c in table)
+        assert recoverable(table, hidden) == set(), table
+
+
+def test_aggregates_and_district_shares():
+    from leitbild.monitoring.derivation.register import aggregate, district_shares
+
+    frame = register(
+        {"person_id": "a", "district": "11", "nationality_1": "TR", "birth_year": "2010"},
+        {"person_id": "b", "district": "11", "birth_year": "1950"},
+        {"person_id": "c", "district": "11", "mother_id": "a", "birth_year": "2020"},
+        {"person_id": "d", "district": "12", "nationality_1": "SY", "birth_year": "1990"},
+        {"person_id": "e", "district": "12", "birth_country": "US", "birth_year": "2001"},
+    )
+    aggregates = aggregate(frame, derive(frame), year=2024, top_nationalities=1)
+    assert aggregates["count"].sum() == 5
+    groups = set(aggregates["nationality_group"].to_list())
+    assert groups == {"DE", "SY", "other"} or groups == {"DE", "TR", "other"}
+    assert set(aggregates["age_group"].to_list()) == {"0-5", "6-17", "65+", "18-24", "25-44"}
+    shares = {r["district"]: r for r in district_shares(aggregates).iter_rows(named=True)}
+    assert shares["11"]["residents"] == 3 and shares["11"]["with_background"] == 2
+    assert shares["12"]["share"] == 100.0
+    assert shares["11"]["foreign"] + shares["11"]["personal"] + shares["11"]["inherited"] == 2

@@ -337,3 +337,81 @@ def _einwanderung(frame: pl.DataFrame) -> pl.DataFrame:
         pl.col("category").alias("subcategory"),
         pl.col("category").is_in(["immigrated", "both_parents"]).alias("migration_background"),
     )
+
+
+# Aggregation -----------------------------------------------------------------------------
+
+DEFAULT_AGE_GROUPS = (
+    (0, 5, "0-5"),
+    (6, 17, "6-17"),
+    (18, 24, "18-24"),
+    (25, 44, "25-44"),
+    (45, 64, "45-64"),
+    (65, 200, "65+"),
+)
+
+
+def _age_group(year: int, groups) -> pl.Expr:
+    age = pl.lit(year) - pl.col("birth_year")
+    expr = pl.when(age < 0).then(pl.lit("unknown"))
+    for low, high, label in groups:
+        expr = expr.when((age >= low) & (age <= high)).then(pl.lit(label))
+    return expr.otherwise(pl.lit("unknown"))
+
+
+def aggregate(
+    extract: pl.DataFrame,
+    derived: pl.DataFrame,
+    *,
+    year: int,
+    age_groups=DEFAULT_AGE_GROUPS,
+    top_nationalities: int = 10,
+) -> pl.DataFrame:
+    """Counts by district × sex × age group × category × subcategory × nationality group.
+
+    The nationality group is one of the ``top_nationalities`` most frequent first
+    nationalities, else ``other``; Germans are ``DE``. Columns: ``district``, ``sex``,
+    ``age_group``, ``category``, ``subcategory``, ``nationality_group``, ``count``.
+    """
+    extract = normalise(extract)
+    top = (
+        extract.filter(pl.col("nationality_1") != "DE")
+        .group_by("nationality_1")
+        .len()
+        .sort(["len", "nationality_1"], descending=[True, False])
+        .head(top_nationalities)
+        .get_column("nationality_1")
+        .to_list()
+    )
+    joined = extract.select("person_id", "district", "sex", "birth_year", "nationality_1").join(
+        derived.select("person_id", "category", "subcategory"), on="person_id", how="inner"
+    )
+    return (
+        joined.with_columns(
+            _age_group(year, age_groups).alias("age_group"),
+            pl.when(pl.col("nationality_1") == "DE")
+            .then(pl.lit("DE"))
+            .when(pl.col("nationality_1").is_in(top))
+            .then(pl.col("nationality_1"))
+            .otherwise(pl.lit("other"))
+            .alias("nationality_group"),
+        )
+        .group_by("district", "sex", "age_group", "category", "subcategory", "nationality_group")
+        .agg(pl.len().alias("count"))
+        .sort("district", "sex", "age_group", "category", "subcategory", "nationality_group")
+    )
+
+
+def district_shares(aggregates: pl.DataFrame) -> pl.DataFrame:
+    """Per district: residents, with migration background, and its components, as counts and
+    the share in percent — what feeds the monitoring's indicators."""
+    wide = aggregates.group_by("district").agg(
+        pl.col("count").sum().alias("residents"),
+        pl.col("count").filter(pl.col("category") != "none").sum().alias("with_background"),
+        pl.col("count").filter(pl.col("category") == "foreign").sum().alias("foreign"),
+        pl.col("count").filter(pl.col("category") == "personal").sum().alias("personal"),
+        pl.col("count").filter(pl.col("category") == "inherited").sum().alias("inherited"),
+    )
+    return wide.with_columns(
+        (pl.col("with_background") / pl.col("residents") * 100).round(1).alias("share")
+    ).sort("district")
