@@ -247,3 +247,49 @@ def test_aggregates_and_district_shares():
     assert shares["11"]["residents"] == 3 and shares["11"]["with_background"] == 2
     assert shares["12"]["share"] == 100.0
     assert shares["11"]["foreign"] + shares["11"]["personal"] + shares["11"]["inherited"] == 2
+
+
+def test_derive_command_writes_outputs_or_nothing(tmp_path):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    frame = register(
+        {"person_id": "a", "nationality_1": "TR"},
+        {"person_id": "b", "mother_id": "a"},
+        {"person_id": "c"},
+    )
+    good = tmp_path / "extract.csv"
+    frame.write_csv(good)
+    out = tmp_path / "out"
+    stdout = io.StringIO()
+    call_command(
+        "derive",
+        str(good),
+        "--out",
+        str(out),
+        "--year",
+        "2024",
+        stdout=stdout,
+        stderr=io.StringIO(),
+    )
+    assert {p.name for p in out.iterdir()} == {"persons.parquet", "aggregates.csv", "report.json"}
+    assert pl.read_parquet(out / "persons.parquet").height == 3
+    assert "inherited" in stdout.getvalue()
+
+    bad = tmp_path / "bad.csv"
+    frame.vstack(frame.head(1)).with_columns(pl.lit("q").alias("sex")).write_csv(bad)
+    nowhere = tmp_path / "nothing"
+    with pytest.raises(CommandError) as info:
+        call_command(
+            "derive",
+            str(bad),
+            "--out",
+            str(nowhere),
+            "--year",
+            "2024",
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
+    assert "person_id is not unique" in str(info.value) and "unknown sex" in str(info.value)
+    assert not nowhere.exists()

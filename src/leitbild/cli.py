@@ -18,6 +18,7 @@ OWN_COMMANDS = {
     "purge-personal-data": "erase participants' personal data of a finished process",
     "import-observations": "import monitoring data (long CSV/XLSX or Open SDG CSV), all or nothing",
     "export-opensdg": "write the indicators as an Open SDG data folder",
+    "derive": "derive migration background from a register extract (CSV/Parquet)",
 }
 
 
