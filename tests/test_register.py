@@ -293,3 +293,29 @@ def test_derive_command_writes_outputs_or_nothing(tmp_path):
         )
     assert "person_id is not unique" in str(info.value) and "unknown sex" in str(info.value)
     assert not nowhere.exists()
+
+
+def test_synthetic_register_reproduces_muenster_2017(tmp_path):
+    """Deriving the 309,429-person synthetic extract gives Münster's 2017 totals within 1 %."""
+    import io
+
+    from django.core.management import call_command
+
+    from leitbild.monitoring.derivation.register import aggregate, district_shares
+    from leitbild.monitoring.derivation.synth import MUENSTER_2017
+
+    out = tmp_path / "synthetisch.parquet"
+    call_command("synth_register", "--out", str(out), stdout=io.StringIO())
+    frame = pl.read_parquet(out)
+    assert frame.height == MUENSTER_2017["persons"]
+    assert validate(frame).ok
+    derived = derive(frame)
+    counts = dict(derived.group_by("category").len().iter_rows())
+    for category in ("foreign", "personal", "inherited"):
+        assert abs(counts[category] - MUENSTER_2017[category]) <= MUENSTER_2017[category] * 0.01
+    assert frame.filter(pl.col("nationality_1") != "DE")["nationality_1"].n_unique() > 160
+    shares = district_shares(aggregate(frame, derived, year=2017))
+    assert shares.height == 45
+    assert shares["share"].min() < 15 and shares["share"].max() > 45
+    # The second generation exists through parent links.
+    assert (derived["subcategory"] == "parent").sum() > 5000

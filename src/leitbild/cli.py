@@ -19,6 +19,7 @@ OWN_COMMANDS = {
     "import-observations": "import monitoring data (long CSV/XLSX or Open SDG CSV), all or nothing",
     "export-opensdg": "write the indicators as an Open SDG data folder",
     "derive": "derive migration background from a register extract (CSV/Parquet)",
+    "synth-register": "write a synthetic register extract calibrated to Münster 2017",
 }
 
 
