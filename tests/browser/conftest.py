@@ -87,3 +87,25 @@ def page(browser, site):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def logged_in_page(browser, site):
+    """``logged_in_page(user)``: a second browser context with ``user``'s session."""
+    from django.test import Client
+
+    contexts = []
+
+    def open_page(user):
+        client = Client()
+        client.force_login(user)
+        context = browser.new_context(base_url=site, locale="de-DE")
+        context.add_cookies(
+            [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": site}]
+        )
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.test import Client
 from playwright.sync_api import Page, expect
 
 from .helpers import assert_accessible
@@ -18,22 +17,14 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "img"
 
 
 @pytest.fixture
-def staff_page(browser, site, django_user_model):
+def staff_page(logged_in_page, django_user_model):
     user = django_user_model.objects.create_user("ki", password="pw-ki-12345", is_staff=True)
     user.user_permissions.add(
         *Permission.objects.filter(
             codename__in=["change_actiongoal", "add_actiongoal", "add_observation"]
         )
     )
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(base_url=site, locale="de-DE")
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": site}]
-    )
-    page = context.new_page()
-    yield page
-    context.close()
+    return logged_in_page(user)
 
 
 def test_smart_check_as_staff_type_then_upload_and_status(staff_page: Page, page: Page, tmp_path):

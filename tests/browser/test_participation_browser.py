@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
-from django.test import Client
 from playwright.sync_api import Page, expect
 
 from .helpers import assert_accessible
@@ -24,21 +23,13 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "img"
 
 
 @pytest.fixture
-def staff_page(browser, site, django_user_model):
+def staff_page(logged_in_page, django_user_model):
     """A second browser context, logged in as staff of the demo process."""
     from leitbild.participation.models import Process
 
     user = django_user_model.objects.create_user("kiz", password="pw-kiz-12345", is_staff=True)
     Process.objects.get().staff.add(user)
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(base_url=site, locale="de-DE")
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": site}]
-    )
-    page = context.new_page()
-    yield page
-    context.close()
+    return logged_in_page(user)
 
 
 def test_from_comment_to_changed_text(page: Page, staff_page: Page):

@@ -632,18 +632,19 @@ def observation_import(request, file: File[UploadedFile], fmt: str = "auto", ind
     """A long CSV/XLSX or an Open SDG CSV (``fmt=opensdg&indicator=<code>``), multipart
     field ``file``. All rows are checked first; with any problem nothing is written and
     the answer is 422 listing every problem under ``errors.file``."""
-    from leitbild.concept.models import City
     from leitbild.monitoring.derivation.rows import InputError
+    from leitbild.monitoring.selectors import city_resolve
     from leitbild.monitoring.services import observations_import
 
     if not request.auth.has_perm("monitoring.add_observation"):
         return Status(403, {"detail": "This token's user may not import observations."})
-    cities = list(City.objects.all()[:2])
-    if len(cities) != 1:
+    try:
+        city = city_resolve()
+    except ValueError:
         return Status(422, {"errors": {"file": ["Set up exactly one city first."]}})
     try:
         report = observations_import(
-            city=cities[0],
+            city=city,
             data=file.read(),
             filename=file.name or "upload.csv",
             fmt=fmt,

@@ -5,7 +5,7 @@ from collections import defaultdict
 from leitbild.concept.models import Edition
 from leitbild.monitoring.derivation.status import progress
 from leitbild.monitoring.models import Indicator
-from leitbild.monitoring.selectors import STATUS_DISPLAY, _progress, city_series
+from leitbild.monitoring.selectors import STATUS_DISPLAY, city_series, indicator_progress
 
 from .models import ActionGoal
 
@@ -61,7 +61,7 @@ def goal_status_overview(edition: Edition) -> list[dict]:
         entry(item.goal)["action_goals"].append(item)
     goals = {g.pk: g for g in edition.goals.select_related("field", "edition")}
     for indicator in indicators:
-        indicator.progress = _progress(indicator, series.get(indicator.pk, []))
+        indicator.progress = indicator_progress(indicator, series.get(indicator.pk, []))
         for goal in indicator.goals.all():
             if goal.pk in goals:
                 entry(goals[goal.pk])["indicators"].append(indicator)

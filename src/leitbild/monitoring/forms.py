@@ -4,6 +4,12 @@ from django.utils.translation import gettext_lazy as _
 MAX_UPLOAD = 20 * 1024 * 1024
 
 
+def checked_upload(upload):
+    if upload.size > MAX_UPLOAD:
+        raise forms.ValidationError(_("The file is larger than 20 MB."))
+    return upload
+
+
 class ObservationUploadForm(forms.Form):
     file = forms.FileField(
         label=_("File (CSV or XLSX)"),
@@ -29,10 +35,7 @@ class ObservationUploadForm(forms.Form):
         ]
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD:
-            raise forms.ValidationError(_("The file is larger than 20 MB."))
-        return upload
+        return checked_upload(self.cleaned_data["file"])
 
 
 class BoundaryUploadForm(forms.Form):
@@ -46,7 +49,4 @@ class BoundaryUploadForm(forms.Form):
     )
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD:
-            raise forms.ValidationError(_("The file is larger than 20 MB."))
-        return upload
+        return checked_upload(self.cleaned_data["file"])

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from leitbild.concept.models import District
+from leitbild.concept.models import City, District
 
 from .derivation.status import Progress, progress
 from .models import Indicator, Observation
@@ -22,7 +22,7 @@ STATUS_DISPLAY = {
 }
 
 
-def _progress(indicator: Indicator, series: list[tuple[int, float]]) -> Progress:
+def indicator_progress(indicator: Indicator, series: list[tuple[int, float]]) -> Progress:
     result = progress(
         series,
         direction=indicator.direction,
@@ -51,6 +51,15 @@ def city_series(indicators) -> dict[int, list[tuple[int, float]]]:
     return series
 
 
+def city_resolve(name: str = "") -> City:
+    """The city called ``name``, or the only one; ``ValueError`` naming the known ones."""
+    cities = list(City.objects.filter(name=name)[:2] if name else City.objects.all()[:2])
+    if len(cities) != 1:
+        known = ", ".join(City.objects.values_list("name", flat=True)) or "none"
+        raise ValueError(f"Name the city (known: {known}).")
+    return cities[0]
+
+
 def indicator_get(code: str) -> Indicator:
     indicator = Indicator.objects.select_related("city").filter(code=code).first()
     if indicator is None:
@@ -67,7 +76,7 @@ def indicator_overview() -> list[Indicator]:
     )
     series = city_series(indicators)
     for indicator in indicators:
-        indicator.progress = _progress(indicator, series.get(indicator.pk, []))
+        indicator.progress = indicator_progress(indicator, series.get(indicator.pk, []))
     return indicators
 
 
@@ -92,7 +101,7 @@ def indicator_table(indicator: Indicator) -> dict:
         for o in observations
         if o.area.level == District.Level.CITY and o.value is not None
     ]
-    return {"periods": periods, "rows": rows, "progress": _progress(indicator, series)}
+    return {"periods": periods, "rows": rows, "progress": indicator_progress(indicator, series)}
 
 
 def indicator_chart_points(indicator: Indicator, dimension: str = "") -> list[dict]:

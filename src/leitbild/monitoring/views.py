@@ -144,7 +144,11 @@ def _chart_spec(request, indicator) -> dict:
 def indicator_chart(request, code, fmt):
     """The chart's Vega-Lite specification (JSON), or the same chart as static SVG."""
     indicator = selectors.indicator_get(code)
-    spec = _chart_spec(request, indicator)
+    return _spec_response(_chart_spec(request, indicator), fmt)
+
+
+def _spec_response(spec: dict, fmt: str) -> HttpResponse:
+    """A Vega-Lite specification as JSON for the page, or rendered to static SVG."""
     if fmt == "json":
         return HttpResponse(json.dumps(spec, ensure_ascii=False), content_type="application/json")
     if fmt == "svg":
@@ -174,34 +178,28 @@ def indicator_map(request, code, fmt):
     spec = _map_spec(indicator)
     if spec is None:
         raise Http404(_("No values by area, or no boundaries or tile positions."))
-    if fmt == "json":
-        return HttpResponse(json.dumps(spec, ensure_ascii=False), content_type="application/json")
-    if fmt == "svg":
-        import vl_convert
-
-        svg = vl_convert.vegalite_to_svg(spec, vl_version=charts.VEGALITE_VERSION)
-        return HttpResponse(svg, content_type="image/svg+xml")
-    raise Http404
+    return _spec_response(spec, fmt)
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required("concept.change_district")
 def boundaries_upload(request):
     """Staff upload the city's district boundaries (GeoJSON)."""
-    from leitbild.concept.models import City, District
+    from leitbild.concept.models import District
 
     from .forms import BoundaryUploadForm
 
     form = BoundaryUploadForm(request.POST or None, request.FILES or None)
     context = {"form": form, "problems": None, "report": None}
     if request.method == "POST" and form.is_valid():
-        cities = list(City.objects.all()[:2])
-        if len(cities) != 1:
+        try:
+            city = selectors.city_resolve()
+        except ValueError:
             form.add_error(None, _("Set up exactly one city first."))
         else:
             try:
                 context["report"] = boundaries_import(
-                    city=cities[0],
+                    city=city,
                     data=form.cleaned_data["file"].read(),
                     level=form.cleaned_data["level"],
                 )

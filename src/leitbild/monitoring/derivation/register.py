@@ -229,6 +229,23 @@ def _personal(include_expellees: bool) -> tuple[pl.Expr, pl.Expr]:
     return subcategory.is_not_null(), subcategory
 
 
+def _parent_flags(frame: pl.DataFrame, flag: pl.Expr) -> pl.DataFrame:
+    """Per person, whether the linked mother and father have ``flag`` (false if unlinked)."""
+    parents = frame.select(pl.col("person_id").alias("_parent_id"), flag.alias("_flag"))
+    return (
+        frame.select("person_id", "mother_id", "father_id")
+        .join(parents, left_on="mother_id", right_on="_parent_id", how="left")
+        .rename({"_flag": "_mother"})
+        .join(parents, left_on="father_id", right_on="_parent_id", how="left")
+        .rename({"_flag": "_father"})
+        .select(
+            "person_id",
+            pl.col("_mother").fill_null(False),
+            pl.col("_father").fill_null(False),
+        )
+    )
+
+
 def derive(
     frame: pl.DataFrame, *, definition: str = "muenster", include_expellees: bool = True
 ) -> pl.DataFrame:
@@ -255,22 +272,8 @@ def derive(
         pl.when(foreign).then(pl.lit("foreign")).otherwise(personal_sub).alias("_own_sub"),
     )
     # A parent passes on only their own (foreign or personal) history: second generation.
-    parents = first.select(
-        pl.col("person_id").alias("_parent_id"), pl.col("_own").is_not_null().alias("_passes")
-    )
-    linked = (
-        first.select("person_id", "mother_id", "father_id")
-        .join(parents, left_on="mother_id", right_on="_parent_id", how="left")
-        .rename({"_passes": "_mother_passes"})
-        .join(parents, left_on="father_id", right_on="_parent_id", how="left")
-        .rename({"_passes": "_father_passes"})
-        .select(
-            "person_id",
-            (
-                pl.col("_mother_passes").fill_null(False)
-                | pl.col("_father_passes").fill_null(False)
-            ).alias("_parent"),
-        )
+    linked = _parent_flags(first, pl.col("_own").is_not_null()).select(
+        "person_id", (pl.col("_mother") | pl.col("_father")).alias("_parent")
     )
     second = (pl.col("nationality_2").is_not_null() & (pl.col("nationality_2") != "DE")).fill_null(
         False
@@ -308,18 +311,10 @@ def _einwanderung(frame: pl.DataFrame) -> pl.DataFrame:
         .fill_null(False)
     )
     own = frame.with_columns(immigrated.alias("_immigrated"))
-    parents = own.select(pl.col("person_id").alias("_pid"), pl.col("_immigrated").alias("_p"))
-    linked = (
-        own.select("person_id", "mother_id", "father_id")
-        .join(parents, left_on="mother_id", right_on="_pid", how="left")
-        .rename({"_p": "_m"})
-        .join(parents, left_on="father_id", right_on="_pid", how="left")
-        .rename({"_p": "_f"})
-        .select(
-            "person_id",
-            (pl.col("_m").fill_null(False) & pl.col("_f").fill_null(False)).alias("_both"),
-            (pl.col("_m").fill_null(False) ^ pl.col("_f").fill_null(False)).alias("_one"),
-        )
+    linked = _parent_flags(own, pl.col("_immigrated")).select(
+        "person_id",
+        (pl.col("_mother") & pl.col("_father")).alias("_both"),
+        (pl.col("_mother") ^ pl.col("_father")).alias("_one"),
     )
     out = own.join(linked, on="person_id", how="left").with_columns(
         pl.when(pl.col("_immigrated"))

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from leitbild.concept.models import City
 from leitbild.core.progress import ProgressBar
+from leitbild.monitoring.selectors import city_resolve
 from leitbild.monitoring.services import opensdg_export
 
 
@@ -17,11 +17,11 @@ class Command(BaseCommand):
         parser.add_argument("--city", default="", help="city name (default: the only one)")
 
     def handle(self, *args, out, city, **options):
-        cities = City.objects.filter(name=city) if city else City.objects.all()
-        if cities.count() != 1:
-            known = ", ".join(City.objects.values_list("name", flat=True)) or "none"
-            raise CommandError(f"Name the city with --city (known: {known}).")
+        try:
+            city = city_resolve(city)
+        except ValueError as error:
+            raise CommandError(f"{error} Use --city.") from error
         written = opensdg_export(
-            city=cities.get(), out=out, progress=ProgressBar("indicators", stream=self.stderr._out)
+            city=city, out=out, progress=ProgressBar("indicators", stream=self.stderr._out)
         )
         self.stdout.write(self.style.SUCCESS(f"{len(written)} files written to {out}."))

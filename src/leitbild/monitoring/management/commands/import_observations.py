@@ -2,9 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from leitbild.concept.models import City
 from leitbild.core.progress import ProgressBar
 from leitbild.monitoring.derivation.rows import InputError
+from leitbild.monitoring.selectors import city_resolve
 from leitbild.monitoring.services import observations_import
 
 
@@ -28,13 +28,13 @@ class Command(BaseCommand):
     def handle(self, *args, file, city, fmt, indicator, **options):
         if not file.is_file():
             raise CommandError(f"{file}: no such file.")
-        cities = City.objects.filter(name=city) if city else City.objects.all()
-        if cities.count() != 1:
-            known = ", ".join(City.objects.values_list("name", flat=True)) or "none"
-            raise CommandError(f"Name the city with --city (known: {known}).")
+        try:
+            city = city_resolve(city)
+        except ValueError as error:
+            raise CommandError(f"{error} Use --city.") from error
         try:
             report = observations_import(
-                city=cities.get(),
+                city=city,
                 data=file.read_bytes(),
                 filename=file.name,
                 fmt=fmt,
