@@ -229,7 +229,12 @@ def test_no_published_table_lets_a_suppressed_cell_be_recovered():
 
 
 def test_aggregates_and_district_shares():
-    from leitbild.monitoring.derivation.register import aggregate, district_shares
+    from leitbild.monitoring.derivation.register import (
+        aggregate,
+        classify,
+        district_shares,
+        normalise,
+    )
 
     frame = register(
         {"person_id": "a", "district": "11", "nationality_1": "TR", "birth_year": "2010"},
@@ -238,7 +243,7 @@ def test_aggregates_and_district_shares():
         {"person_id": "d", "district": "12", "nationality_1": "SY", "birth_year": "1990"},
         {"person_id": "e", "district": "12", "birth_country": "US", "birth_year": "2001"},
     )
-    aggregates = aggregate(frame, derive(frame), year=2024, top_nationalities=1)
+    aggregates = aggregate(classify(normalise(frame)), year=2024, top_nationalities=1)
     assert aggregates["count"].sum() == 5
     groups = set(aggregates["nationality_group"].to_list())
     assert groups == {"DE", "SY", "other"} or groups == {"DE", "TR", "other"}
@@ -301,20 +306,21 @@ def test_synthetic_register_reproduces_muenster_2017(tmp_path):
 
     from django.core.management import call_command
 
-    from leitbild.monitoring.derivation.register import aggregate, district_shares
+    from leitbild.monitoring.derivation.register import district_shares, run
     from leitbild.monitoring.derivation.synth import MUENSTER_2017
 
     out = tmp_path / "synthetisch.parquet"
     call_command("synth_register", "--out", str(out), stdout=io.StringIO())
     frame = pl.read_parquet(out)
     assert frame.height == MUENSTER_2017["persons"]
-    assert validate(frame).ok
-    derived = derive(frame)
+    result = run(frame, year=2017)
+    assert result.validation.ok
+    derived = result.persons
     counts = dict(derived.group_by("category").len().iter_rows())
     for category in ("foreign", "personal", "inherited"):
         assert abs(counts[category] - MUENSTER_2017[category]) <= MUENSTER_2017[category] * 0.01
     assert frame.filter(pl.col("nationality_1") != "DE")["nationality_1"].n_unique() > 160
-    shares = district_shares(aggregate(frame, derived, year=2017))
+    shares = district_shares(result.aggregates)
     assert shares.height == 45
     assert shares["share"].min() < 15 and shares["share"].max() > 45
     # The second generation exists through parent links.

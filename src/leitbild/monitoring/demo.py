@@ -2,8 +2,14 @@
 layout, and SYNTHETIC observations 2010–2024 for the indicators the concept implies.
 
 Only the integration council turnout of 2010 and 2014 is real (the implementation demo
-loads it); every other number here is generated, plausibly but freely, and the
-indicators' source says "Synthetische Demodaten".
+loads it); every other number here is generated, and the indicators' source says
+"Synthetische Demodaten".
+
+The district shares of residents with migration background for 2017 come through the
+register pipeline: a synthetic register of 309,429 residents calibrated to Münster 2017
+(:mod:`.derivation.synth`) is validated, derived, aggregated, disclosure-checked and
+published exactly as an uploaded extract would be (:func:`.services.register_results_publish`).
+The other years are a synthetic trend from those 2017 figures.
 """
 
 import json
@@ -14,8 +20,9 @@ from django.db import transaction
 
 from leitbild.concept.models import District, Edition
 
+from .derivation import register, synth
 from .models import Indicator
-from .services import observations_import
+from .services import REGISTER_INDICATORS, observations_import, register_results_publish
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
 SYNTHETIC = "Synthetische Demodaten (nicht amtlich)"
@@ -43,6 +50,7 @@ INDICATORS = [
         "numerator": "Einwohnerinnen und Einwohner mit Migrationshintergrund",
         "denominator": "Einwohnerinnen und Einwohner",
         "unit": "%",
+        "disaggregations": ["gruppe"],
         "goals": [("6.1", "leitziel-4")],
         "position": 1,
     },
@@ -110,18 +118,52 @@ def districts_load(city) -> int:
     return len(entries)
 
 
-def _rows(rng: random.Random, districts: list[str]) -> list[str]:
-    lines = ["indicator,period,area,laufbahn,migrationshintergrund,staatsangehoerigkeit,value"]
+REGISTER_YEAR = 2017
 
-    def add(code, year, area, value, laufbahn="", mig="", nat=""):
-        lines.append(f"{code},{year},{area},{laufbahn},{mig},{nat},{value:.1f}")
 
-    base = {d: rng.uniform(14, 48) for d in districts}
+def register_demo(city, districts: list[str]) -> dict[tuple[str, str], float]:
+    """Run the synthetic 2017 register through the pipeline into the monitoring; return
+    the published shares by (area, group), hidden ones left out."""
+    frame = synth.synthesize(districts=districts, year=REGISTER_YEAR)
+    result = register.run(frame, year=REGISTER_YEAR)
+    register_results_publish(
+        city=city,
+        aggregates=result.aggregates,
+        year=REGISTER_YEAR,
+        definition="muenster",
+        source=SYNTHETIC,
+    )
+    code = REGISTER_INDICATORS["muenster"]["code"]
+    indicator = Indicator.objects.get(city=city, code=code)
+    published = indicator.observations.filter(period=REGISTER_YEAR, value__isnull=False)
+    return {
+        (o.area.number if o.area.level != "city" else "", o.disaggregation.get("gruppe", "")): (
+            o.value
+        )
+        for o in published.select_related("area")
+    }
+
+
+def _rows(rng: random.Random, base: dict[tuple[str, str], float]) -> list[str]:
+    lines = [
+        "indicator,period,area,gruppe,laufbahn,migrationshintergrund,staatsangehoerigkeit,value"
+    ]
+
+    def add(code, year, area, value, laufbahn="", mig="", nat="", gruppe=""):
+        lines.append(f"{code},{year},{area},{gruppe},{laufbahn},{mig},{nat},{value:.1f}")
+
     for year in YEARS:
-        growth = (year - 2010) * 0.45
-        for d in districts:
-            add("anteil-migrationshintergrund", year, d, base[d] + growth + rng.uniform(-0.6, 0.6))
-        add("anteil-migrationshintergrund", year, "", 24.5 + growth)
+        # Before and after the register year: a steady rise of about 0.45 points a year,
+        # shared by the components in proportion.
+        if year != REGISTER_YEAR:
+            for (area, gruppe), value in base.items():
+                total = base.get((area, ""))
+                if total is None:
+                    continue
+                moved = total + (year - REGISTER_YEAR) * 0.45 + rng.uniform(-0.6, 0.6)
+                add(
+                    "anteil-migrationshintergrund", year, area, value * moved / total, gruppe=gruppe
+                )
         for lauf, start in (("einfach", 14), ("mittel", 9), ("gehoben", 6), ("hoeher", 3)):
             add("verwaltung-migrationsvorgeschichte", year, "", start + (year - 2010) * 0.4, lauf)
         add("verwaltung-migrationsvorgeschichte", year, "", 7.5 + (year - 2010) * 0.42)
@@ -149,7 +191,8 @@ def demo_load(*, edition: Edition) -> int:
         )
         indicator.goals.set([goals[k] for k in goal_keys if k in goals])
     codes = [d["code"] for d in json.loads((DEMO_DIR / "districts-muenster.json").read_text())]
-    lines = _rows(random.Random(2024), codes)
+    base = register_demo(city, codes)
+    lines = _rows(random.Random(2024), base)
     report = observations_import(
         city=city, data=("\n".join(lines) + "\n").encode(), filename="demo-synthetisch.csv"
     )

@@ -241,3 +241,112 @@ def boundaries_import(*, city: City, data: bytes, level: str) -> BoundaryReport:
         if problems:  # raised inside the transaction: nothing stays written
             raise InputError([Problem(None, None, p) for p in problems])
     return report
+
+
+# Register-derived indicators ---------------------------------------------------------------
+
+# Per definition: the indicator the district shares feed, and the breakdown values of its
+# components (the categories other than "none").
+REGISTER_INDICATORS = {
+    "muenster": {
+        "code": "anteil-migrationshintergrund",
+        "name": "Anteil der Einwohnerinnen und Einwohner mit Migrationshintergrund",
+        "definition": "Personen mit Migrationshintergrund nach der Definition des Leitbildes "
+        "(Ausländerinnen und Ausländer, Deutsche mit eigener Migrationserfahrung, Deutsche "
+        "mit familiärer Migrationsgeschichte), abgeleitet aus dem Melderegister, je 100 "
+        "Einwohnerinnen und Einwohner.",
+        "components": {
+            "foreign": "auslaendisch",
+            "personal": "eigene-migrationserfahrung",
+            "inherited": "familiaere-migrationsgeschichte",
+        },
+    },
+    "einwanderungsgeschichte": {
+        "code": "anteil-einwanderungsgeschichte",
+        "name": "Anteil der Einwohnerinnen und Einwohner mit Einwanderungsgeschichte",
+        "definition": "Personen, die seit 1950 eingewandert sind oder deren beide Elternteile "
+        "seit 1950 eingewandert sind (Definition des Statistischen Bundesamts), abgeleitet "
+        "aus dem Melderegister, je 100 Einwohnerinnen und Einwohner. Einseitige "
+        "Einwanderungsgeschichte (ein Elternteil) wird gesondert ausgewiesen.",
+        "components": {
+            "immigrated": "selbst-eingewandert",
+            "both_parents": "beide-elternteile",
+            "one_parent": "ein-elternteil",
+        },
+    },
+}
+REGISTER_BREAKDOWN = "gruppe"
+
+
+def register_indicator(*, city: City, definition: str, source: str) -> Indicator:
+    """The indicator a definition's district shares feed; made on first use."""
+    spec = REGISTER_INDICATORS[definition]
+    indicator, _created = Indicator.objects.get_or_create(
+        city=city,
+        code=spec["code"],
+        defaults={
+            "name": spec["name"],
+            "definition": spec["definition"],
+            "numerator": "Einwohnerinnen und Einwohner der Gruppe",
+            "denominator": "Einwohnerinnen und Einwohner",
+            "unit": "%",
+            "source": source,
+            "disaggregations": [REGISTER_BREAKDOWN],
+        },
+    )
+    if REGISTER_BREAKDOWN not in indicator.disaggregations:
+        indicator.disaggregations = [*indicator.disaggregations, REGISTER_BREAKDOWN]
+        indicator.save(update_fields=["disaggregations"])
+    return indicator
+
+
+def register_rows_csv(*, code: str, year: int, table, components: dict[str, str]) -> bytes:
+    """A disclosure-checked district table as the long layout: the share with migration
+    background and each component's share per district and for the city, hidden values
+    as ``suppressed``."""
+    lines = [f"indicator,period,area,{REGISTER_BREAKDOWN},value,status"]
+
+    def add(area: str, group: str, value: float | None):
+        status = "normal" if value is not None else "suppressed"
+        shown = "" if value is None else f"{value:.1f}"
+        lines.append(f"{code},{year},{area},{group},{shown},{status}")
+
+    for row in table:
+        add(row.district, "", row.share)
+        for category, group in components.items():
+            add(row.district, group, row.shares.get(category))
+    return ("\n".join(lines) + "\n").encode()
+
+
+def register_results_publish(
+    *,
+    city: City,
+    aggregates,
+    year: int,
+    definition: str,
+    source: str,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Publish a derivation's aggregates to the monitoring: district shares and their
+    components, with small counts and small denominators suppressed
+    (:mod:`.derivation.publication`). All rows or none, like every import."""
+    from django.conf import settings
+
+    from .derivation import publication
+
+    table = publication.district_table(
+        aggregates,
+        threshold=settings.REGISTER_MIN_COUNT,
+        min_denominator=settings.REGISTER_MIN_DENOMINATOR,
+    )
+    with transaction.atomic():
+        indicator = register_indicator(city=city, definition=definition, source=source)
+        data = register_rows_csv(
+            code=indicator.code,
+            year=year,
+            table=table,
+            components=REGISTER_INDICATORS[definition]["components"],
+        )
+        return observations_import(
+            city=city, data=data, filename=f"melderegister-{year}.csv", progress=progress
+        )

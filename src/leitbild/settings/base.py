@@ -239,3 +239,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Register-derived monitoring (issue 5): counts below REGISTER_MIN_COUNT are not published
+# (with secondary suppression), nor shares of fewer than REGISTER_MIN_DENOMINATOR residents.
+REGISTER_MIN_COUNT = int(os.environ.get("REGISTER_MIN_COUNT", "3"))
+REGISTER_MIN_DENOMINATOR = int(os.environ.get("REGISTER_MIN_DENOMINATOR", "30"))

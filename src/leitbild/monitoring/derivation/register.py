@@ -29,6 +29,7 @@ Definition ``einwanderungsgeschichte`` (Destatis since 2023): the person immigra
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -86,114 +87,267 @@ def _examples(frame: pl.DataFrame, column: str = "person_id", n: int = 3) -> lis
     return [str(v) for v in frame.get_column(column).head(n).to_list()]
 
 
-def normalise(frame: pl.DataFrame) -> pl.DataFrame:
-    """Add missing optional columns as nulls, cast to the documented types, blank → null."""
-    for name in OPTIONAL:
-        if name not in frame.columns:
-            frame = frame.with_columns(pl.lit(None).alias(name))
-    text = [
-        "person_id",
-        "sex",
-        "district",
-        "nationality_1",
-        "nationality_2",
-        "birth_country",
-        "german_by",
-        "mother_id",
-        "father_id",
-        "household_id",
+ID_COLUMNS = ("person_id", "mother_id", "father_id", "household_id")
+# Low-cardinality code columns: cleaned on their distinct values, not row by row, so that a
+# clean extract of millions of rows costs one pass per column.
+CODE_COLUMNS = {
+    "sex": str.lower,
+    "district": lambda v: v,
+    "nationality_1": str.upper,
+    "nationality_2": str.upper,
+    "birth_country": str.upper,
+    "german_by": str.lower,
+}
+YEAR_COLUMNS = ("birth_year", "immigration_year")
+# Large extracts are processed by Polars' streaming engine: in batches, on every core,
+# without holding intermediate copies of the whole extract.
+ENGINE = "streaming"
+
+Frame = pl.DataFrame | pl.LazyFrame
+
+
+def _is_integer(dtype) -> bool:
+    return dtype.is_integer() or dtype == pl.Null
+
+
+def _fold(fold, value: str) -> str | None:
+    return fold(value.strip()) or None
+
+
+def _with_optional(frame: Frame) -> pl.LazyFrame:
+    lazy = frame.lazy()
+    schema = lazy.collect_schema()
+    missing = [pl.lit(None, dtype=pl.Utf8).alias(c) for c in OPTIONAL if c not in schema]
+    return lazy.with_columns(missing) if missing else lazy
+
+
+def _distinct_expressions(schema) -> list[pl.Expr]:
+    text_years = [c for c in YEAR_COLUMNS if not _is_integer(schema[c])]
+    return [
+        pl.col(c).cast(pl.Utf8).unique().drop_nulls().implode()
+        for c in (*CODE_COLUMNS, *text_years)
     ]
-    frame = frame.with_columns(
-        [pl.col(c).cast(pl.Utf8).str.strip_chars().replace("", None).alias(c) for c in text]
-        + [
-            pl.col(c)
-            .cast(pl.Utf8)
-            .str.strip_chars()
-            .replace("", None)
-            .cast(pl.Int32, strict=False)
-            .alias(c)
-            for c in ("birth_year", "immigration_year")
+
+
+def _normalise_from(lazy: pl.LazyFrame, distinct: dict) -> tuple[pl.LazyFrame, dict[str, list]]:
+    """The normalisation of ``lazy`` given the distinct raw values of its code (and text
+    year) columns; and the distinct normalised values (and, under
+    ``<column>:unreadable``, the raw year values that are not numbers)."""
+    schema = lazy.collect_schema()
+    ids = [c for c in ID_COLUMNS if c in schema]
+    if all(_is_integer(schema[c]) for c in ids):
+        id_type = schema["person_id"] if schema["person_id"] != pl.Null else pl.Int64
+        exprs = [pl.col(c).cast(id_type) for c in ids]
+    else:
+        exprs = [
+            pl.when(pl.col(c).cast(pl.Utf8) != "").then(pl.col(c).cast(pl.Utf8)).alias(c)
+            for c in ids
         ]
-    )
-    return frame.with_columns(
-        [pl.col(c).str.to_uppercase() for c in ("nationality_1", "nationality_2", "birth_country")]
-        + [pl.col("sex").str.to_lowercase(), pl.col("german_by").str.to_lowercase()]
-    )
+    uniques = {}
+    for column, fold in CODE_COLUMNS.items():
+        mapping = {v: _fold(fold, v) for v in distinct[column]}
+        uniques[column] = sorted({v for v in mapping.values() if v is not None})
+        uniques[f"{column}:blank"] = [v for v, clean in mapping.items() if clean is None]
+        dirty = {v: clean for v, clean in mapping.items() if clean != v}
+        expr = pl.col(column).cast(pl.Utf8)
+        exprs.append((expr.replace(dirty) if dirty else expr).alias(column))
+    for column in YEAR_COLUMNS:
+        if column not in distinct:
+            exprs.append(pl.col(column).cast(pl.Int32))
+            continue
+        years = {
+            v: int(v.strip()) if re.fullmatch(r"\s*[+-]?\d{1,6}\s*", v) else None
+            for v in distinct[column]
+        }
+        uniques[f"{column}:unreadable"] = [v for v, y in years.items() if y is None and v.strip()]
+        uniques[f"{column}:blank"] = [v for v, y in years.items() if y is None]
+        exprs.append(
+            pl.col(column)
+            .cast(pl.Utf8)
+            .replace_strict(years, default=None, return_dtype=pl.Int32)
+            .alias(column)
+        )
+    return lazy.select(exprs), uniques
 
 
-def validate(frame: pl.DataFrame) -> Validation:
+def _normalised(frame: Frame) -> tuple[pl.LazyFrame, dict[str, list]]:
+    lazy = _with_optional(frame)
+    distinct = (
+        lazy.select(_distinct_expressions(lazy.collect_schema()))
+        .collect(engine=ENGINE)
+        .row(0, named=True)
+    )
+    return _normalise_from(lazy, distinct)
+
+
+def normalise(frame: Frame) -> pl.DataFrame:
+    """Add missing optional columns as nulls; codes trimmed and case-folded, blanks → null,
+    years as integers (anything else → null). Identifiers keep their type when all are
+    integers, else become text; they are compared exactly (an empty one is null)."""
+    return _normalised(frame)[0].collect(engine=ENGINE)
+
+
+def validate(frame: Frame) -> Validation:
     """Structural errors stop the run; data-quality findings are warnings."""
-    result = Validation()
-    missing = [c for c in REQUIRED if c not in frame.columns]
-    if missing:
-        result.errors.append(
-            Finding("missing_column", f"required column(s) missing: {', '.join(missing)}", 0)
+    return prepare(frame)[1]
+
+
+def prepare(frame: Frame) -> tuple[pl.LazyFrame | None, Validation]:
+    """The normalised extract (lazy) and what is wrong with it (``None`` when columns are
+    missing)."""
+    checked = _Checked.of(frame)
+    if checked.lazy is not None:
+        values = checked.lazy.select(checked.deferred()).collect(engine=ENGINE)
+        checked.finish(values.row(0, named=True))
+    return checked.lazy, checked.validation
+
+
+@dataclass
+class _Checked:
+    """The checks of an extract, done with as few passes over its rows as possible.
+
+    :meth:`of` makes one pass for a summary — distinct codes, null counts, distinct parent
+    ids — and checks codes and required values from it. The checks that need a pass over
+    every id (unique ids, parents that exist) are :meth:`deferred` expressions: :func:`run`
+    evaluates them in its final pass with the derivation, :func:`prepare` on their own.
+    Rows are scanned again only for the examples of a problem found.
+    """
+
+    validation: Validation
+    lazy: pl.LazyFrame | None = None
+    raw: pl.LazyFrame | None = None
+    summary: dict = field(default_factory=dict)
+    probes: dict = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, frame: Frame) -> _Checked:
+        checked = cls(Validation())
+        columns = frame.lazy().collect_schema().names()
+        if missing := [c for c in REQUIRED if c not in columns]:
+            checked.validation.errors.append(
+                Finding("missing_column", f"required column(s) missing: {', '.join(missing)}", 0)
+            )
+            return checked
+        checked.raw = raw = _with_optional(frame)
+        schema = raw.collect_schema()
+        text_ids = not all(_is_integer(schema[c]) for c in ID_COLUMNS if c in schema)
+
+        def parents(column: str) -> pl.Expr:
+            values = pl.col(column).drop_nulls()
+            if text_ids:
+                values = values.cast(pl.Utf8).filter(values.cast(pl.Utf8) != "")
+            return values.unique().implode().alias(f"{column}:parents")
+
+        summary = (
+            raw.select(
+                pl.len().alias("rows"),
+                *[pl.col(c).null_count().alias(f"{c}:nulls") for c in REQUIRED],
+                (pl.col("person_id").cast(pl.Utf8) == "").sum().alias("person_id:blank"),
+                *_distinct_expressions(schema),
+                parents("mother_id"),
+                parents("father_id"),
+            )
+            .collect(engine=ENGINE)
+            .row(0, named=True)
         )
-        return result
-    frame = normalise(frame)
-    duplicates = frame.filter(pl.col("person_id").is_duplicated())
-    if duplicates.height:
-        result.errors.append(
-            Finding(
-                "duplicate_id",
-                "person_id is not unique",
-                duplicates.height,
-                _examples(duplicates.unique("person_id", maintain_order=True)),
-            )
-        )
-    for column, allowed, code in (
-        ("sex", SEXES, "bad_sex"),
-        ("german_by", GERMAN_BY, "bad_german_by"),
-    ):
-        bad = frame.filter(pl.col(column).is_not_null() & ~pl.col(column).is_in(allowed))
-        if bad.height:
-            result.errors.append(
-                Finding(
-                    code,
-                    f"unknown {column} code (allowed: {', '.join(allowed)})",
-                    bad.height,
-                    _examples(bad),
-                )
-            )
-    iso = r"^[A-Z]{2}$"
-    for column in ("nationality_1", "nationality_2", "birth_country"):
-        bad = frame.filter(pl.col(column).is_not_null() & ~pl.col(column).str.contains(iso))
-        if bad.height:
-            result.errors.append(
-                Finding(
-                    f"bad_{column}",
-                    f"{column} is not a two-letter country code",
-                    bad.height,
-                    _examples(bad),
-                )
-            )
-    empty = frame.filter(pl.col("nationality_1").is_null() | pl.col("district").is_null())
-    if empty.height:
-        result.errors.append(
-            Finding(
+        checked.summary = summary
+        checked.lazy, uniques = _normalise_from(raw, summary)
+        checked.probes = {
+            c: pl.Series(summary[f"{c}:parents"])
+            for c in ("mother_id", "father_id")
+            if summary[f"{c}:parents"]
+        }
+        checked._codes(uniques)
+        return checked
+
+    def _rows(self, condition: pl.Expr) -> pl.DataFrame:
+        return self.lazy.filter(condition).collect(engine=ENGINE)
+
+    def _codes(self, uniques: dict) -> None:
+        errors, summary = self.validation.errors, self.summary
+        iso = re.compile(r"[A-Z]{2}")
+        checks = [
+            (
+                "sex",
+                SEXES.__contains__,
+                "bad_sex",
+                f"unknown sex code (allowed: {', '.join(SEXES)})",
+            ),
+            (
+                "german_by",
+                GERMAN_BY.__contains__,
+                "bad_german_by",
+                f"unknown german_by code (allowed: {', '.join(GERMAN_BY)})",
+            ),
+            *[
+                (c, iso.fullmatch, f"bad_{c}", f"{c} is not a two-letter country code")
+                for c in ("nationality_1", "nationality_2", "birth_country")
+            ],
+        ]
+        for column, good, code, message in checks:
+            if bad_values := [v for v in uniques[column] if not good(v)]:
+                bad = self._rows(_one_of(column, bad_values))
+                errors.append(Finding(code, message, bad.height, _examples(bad)))
+        for required, code, message in (
+            (
+                ("person_id", "nationality_1", "district"),
                 "empty_required",
-                "nationality_1 or district is empty",
-                empty.height,
-                _examples(empty),
+                "person_id, nationality_1 or district is empty",
+            ),
+            (("birth_year",), "bad_birth_year", "birth_year is missing or not a number"),
+        ):
+            suspect = any(
+                summary.get(f"{c}:nulls") or summary.get(f"{c}:blank") or uniques.get(f"{c}:blank")
+                for c in required
             )
-        )
-    no_year = frame.filter(pl.col("birth_year").is_null())
-    if no_year.height:
-        result.errors.append(
-            Finding(
-                "bad_birth_year",
-                "birth_year is missing or not a number",
-                no_year.height,
-                _examples(no_year),
+            if suspect:
+                empty = self._rows(pl.any_horizontal(pl.col(required).is_null()))
+                if empty.height:
+                    errors.append(Finding(code, message, empty.height, _examples(empty)))
+        if unreadable := uniques.get("immigration_year:unreadable"):
+            bad = self.raw.filter(_one_of("immigration_year", unreadable)).collect(engine=ENGINE)
+            self.validation.warnings.append(
+                Finding(
+                    "bad_immigration_year",
+                    "immigration_year is not a number (treated as none recorded)",
+                    bad.height,
+                    _examples(bad),
+                )
             )
-        )
-    ids = frame.select("person_id")
-    for column in ("mother_id", "father_id"):
-        dangling = frame.filter(pl.col(column).is_not_null()).join(
-            ids, left_on=column, right_on="person_id", how="anti"
-        )
-        if dangling.height:
-            result.warnings.append(
+
+    def deferred(self) -> list[pl.Expr]:
+        return [
+            # Distinct 64-bit hashes prove distinct ids; a collision needs the exact check.
+            pl.col("person_id").hash(seed=1).n_unique().alias("_hashes"),
+            # Probe all ids with the fewer distinct parents, not the parents with all ids.
+            *[
+                pl.col("person_id").is_in(ids.implode()).sum().alias(f"_found_{c}")
+                for c, ids in self.probes.items()
+            ],
+        ]
+
+    def finish(self, values: dict) -> None:
+        rows = self.summary["rows"]
+        if values["_hashes"] != rows:
+            distinct = self.lazy.select(pl.col("person_id").n_unique()).collect(engine=ENGINE)
+            if distinct.item() != rows:
+                duplicates = self._rows(pl.col("person_id").is_duplicated())
+                self.validation.errors.append(
+                    Finding(
+                        "duplicate_id",
+                        "person_id is not unique",
+                        duplicates.height,
+                        _examples(duplicates.unique("person_id", maintain_order=True)),
+                    )
+                )
+        for column, parents in self.probes.items():
+            if values[f"_found_{column}"] == parents.len():
+                continue
+            ids = self.lazy.select("person_id").collect(engine=ENGINE).get_column("person_id")
+            dangling = self._rows(
+                pl.col(column).is_not_null() & ~pl.col(column).is_in(ids.implode())
+            )
+            self.validation.warnings.append(
                 Finding(
                     f"dangling_{column}",
                     f"{column} points to no person in the extract",
@@ -201,53 +355,76 @@ def validate(frame: pl.DataFrame) -> Validation:
                     _examples(dangling),
                 )
             )
-    return result
 
 
-def _personal(include_expellees: bool) -> tuple[pl.Expr, pl.Expr]:
-    """(is personal, subcategory) for Germans, in rule order."""
+# Categories and subcategories of both definitions, as one enumeration: comparisons and
+# groupings on it work on small integers, not on text.
+LABELS = pl.Enum(
+    [
+        "foreign",
+        "personal",
+        "inherited",
+        "resettler",
+        "naturalised",
+        "born_abroad",
+        "parent",
+        "second_nationality",
+        "immigrated",
+        "both_parents",
+        "one_parent",
+        "none",
+    ]
+)
+
+
+def _label(name: str) -> pl.Expr:
+    return pl.lit(name, dtype=LABELS)
+
+
+def _one_of(column: str, values) -> pl.Expr:
+    # A membership test against an imploded Series is many times faster than a list.
+    return pl.col(column).is_in(pl.Series(list(values), dtype=pl.Utf8).implode())
+
+
+def _personal(include_expellees: bool, resettler_countries) -> pl.Expr:
+    """The personal-history subcategory of a German (null if none), in rule order."""
     german_by = pl.col("german_by")
     born_abroad = pl.col("birth_country").is_not_null() & (pl.col("birth_country") != "DE")
     resettler = (german_by == "resettler").fill_null(False) | (
         german_by.is_null()
-        & pl.col("birth_country").is_in(RESETTLER_COUNTRIES).fill_null(False)
+        & _one_of("birth_country", resettler_countries).fill_null(False)
         & (pl.col("immigration_year") >= 1950).fill_null(False)
     )
     naturalised = (german_by == "naturalisation").fill_null(False)
     abroad = born_abroad.fill_null(False)
     if not include_expellees:
         abroad = abroad & (pl.col("birth_year") >= 1950).fill_null(False)
-    subcategory = (
+    return (
         pl.when(resettler)
-        .then(pl.lit("resettler"))
+        .then(_label("resettler"))
         .when(naturalised)
-        .then(pl.lit("naturalised"))
+        .then(_label("naturalised"))
         .when(abroad)
-        .then(pl.lit("born_abroad"))
+        .then(_label("born_abroad"))
         .otherwise(None)
     )
-    return subcategory.is_not_null(), subcategory
 
 
-def _parent_flags(frame: pl.DataFrame, flag: pl.Expr) -> pl.DataFrame:
-    """Per person, whether the linked mother and father have ``flag`` (false if unlinked)."""
-    parents = frame.select(pl.col("person_id").alias("_parent_id"), flag.alias("_flag"))
-    return (
-        frame.select("person_id", "mother_id", "father_id")
-        .join(parents, left_on="mother_id", right_on="_parent_id", how="left")
-        .rename({"_flag": "_mother"})
-        .join(parents, left_on="father_id", right_on="_parent_id", how="left")
-        .rename({"_flag": "_father"})
-        .select(
-            "person_id",
-            pl.col("_mother").fill_null(False),
-            pl.col("_father").fill_null(False),
-        )
-    )
+def _linked_to(flagged: pl.Series, column: str) -> pl.Expr:
+    """Whether the parent in ``column`` is one of the ``flagged`` person ids (false if none).
+
+    A membership test against the flagged ids rather than a join of the whole extract with
+    itself: no copy of the extract, and the result stays in input order.
+    """
+    return pl.col(column).is_in(flagged.implode()).fill_null(False)
 
 
 def derive(
-    frame: pl.DataFrame, *, definition: str = "muenster", include_expellees: bool = True
+    frame: pl.DataFrame,
+    *,
+    definition: str = "muenster",
+    include_expellees: bool = True,
+    resettler_countries=RESETTLER_COUNTRIES,
 ) -> pl.DataFrame:
     """Per person: ``person_id``, ``category``, ``subcategory``, ``migration_background``.
 
@@ -255,54 +432,82 @@ def derive(
     ``einwanderungsgeschichte`` it is immigrated / both_parents / one_parent / none, and
     ``migration_background`` is true for the first two (one-sided is reported apart).
     """
+    classified = classify(
+        _normalised(frame)[0],
+        definition=definition,
+        include_expellees=include_expellees,
+        resettler_countries=resettler_countries,
+    )
+    return classified.select(OUTPUT).collect(engine=ENGINE)
+
+
+OUTPUT = ("person_id", "category", "subcategory", "migration_background")
+
+
+def classify(
+    frame: Frame,
+    *,
+    definition: str = "muenster",
+    include_expellees: bool = True,
+    resettler_countries=RESETTLER_COUNTRIES,
+) -> Frame:
+    """The normalised extract (see :func:`normalise`) with ``category``, ``subcategory`` and
+    ``migration_background`` added, rows in input order; lazy in, lazy out."""
     if definition not in DEFINITIONS:
         raise ValueError(f"unknown definition {definition!r}: use one of {DEFINITIONS}")
-    frame = normalise(frame)
+    lazy = frame.lazy()
     if definition == "einwanderungsgeschichte":
-        return _einwanderung(frame)
-    foreign = pl.col("nationality_1") != "DE"
-    is_personal, personal_sub = _personal(include_expellees)
-    first = frame.with_columns(
-        pl.when(foreign)
-        .then(pl.lit("foreign"))
-        .when(is_personal)
-        .then(pl.lit("personal"))
-        .otherwise(None)
-        .alias("_own"),
-        pl.when(foreign).then(pl.lit("foreign")).otherwise(personal_sub).alias("_own_sub"),
+        out = _einwanderung(lazy)
+    else:
+        out = _muenster(lazy, include_expellees, resettler_countries)
+    return out if isinstance(frame, pl.LazyFrame) else out.collect(engine=ENGINE)
+
+
+def _flagged(lazy: pl.LazyFrame, flag: pl.Expr) -> pl.Series:
+    """The ids of the persons with ``flag``: the parents that pass something on."""
+    return lazy.filter(flag).select("person_id").collect(engine=ENGINE).get_column("person_id")
+
+
+def _muenster(lazy: pl.LazyFrame, include_expellees: bool, resettler_countries):
+    own = (
+        pl.when(pl.col("nationality_1") != "DE")
+        .then(_label("foreign"))
+        .otherwise(_personal(include_expellees, resettler_countries))
     )
     # A parent passes on only their own (foreign or personal) history: second generation.
-    linked = _parent_flags(first, pl.col("_own").is_not_null()).select(
-        "person_id", (pl.col("_mother") | pl.col("_father")).alias("_parent")
-    )
+    flagged = _flagged(lazy, own.is_not_null())
     second = (pl.col("nationality_2").is_not_null() & (pl.col("nationality_2") != "DE")).fill_null(
         False
     ) | (pl.col("german_by") == "declaration").fill_null(False)
-    out = first.join(linked, on="person_id", how="left").with_columns(
-        pl.when(pl.col("_own").is_not_null())
+    flags = lazy.with_columns(
+        own.alias("_own"),
+        (_linked_to(flagged, "mother_id") | _linked_to(flagged, "father_id")).alias("_parent"),
+        second.alias("_second"),
+    )
+    own, parent, second = pl.col("_own").is_not_null(), pl.col("_parent"), pl.col("_second")
+    return flags.select(
+        pl.exclude("_own", "_parent", "_second"),
+        pl.when(own)
         .then(pl.col("_own"))
-        .when(pl.col("_parent") | second)
-        .then(pl.lit("inherited"))
-        .otherwise(pl.lit("none"))
-        .alias("category"),
-        pl.when(pl.col("_own").is_not_null())
-        .then(pl.col("_own_sub"))
-        .when(pl.col("_parent"))
-        .then(pl.lit("parent"))
+        .when(parent)
+        .then(_label("parent"))
         .when(second)
-        .then(pl.lit("second_nationality"))
-        .otherwise(pl.lit("none"))
+        .then(_label("second_nationality"))
+        .otherwise(_label("none"))
         .alias("subcategory"),
-    )
-    return out.select(
-        "person_id",
-        "category",
-        "subcategory",
-        (pl.col("category") != "none").alias("migration_background"),
+        pl.when(pl.col("_own") == "foreign")
+        .then(_label("foreign"))
+        .when(own)
+        .then(_label("personal"))
+        .when(parent | second)
+        .then(_label("inherited"))
+        .otherwise(_label("none"))
+        .alias("category"),
+        (own | parent | second).alias("migration_background"),
     )
 
 
-def _einwanderung(frame: pl.DataFrame) -> pl.DataFrame:
+def _einwanderung(lazy: pl.LazyFrame) -> pl.LazyFrame:
     born_abroad = pl.col("birth_country").is_not_null() & (pl.col("birth_country") != "DE")
     immigrated = (
         pl.when(pl.col("immigration_year").is_not_null())
@@ -310,27 +515,27 @@ def _einwanderung(frame: pl.DataFrame) -> pl.DataFrame:
         .otherwise(born_abroad & (pl.col("birth_year") >= 1950))
         .fill_null(False)
     )
-    own = frame.with_columns(immigrated.alias("_immigrated"))
-    linked = _parent_flags(own, pl.col("_immigrated")).select(
-        "person_id",
-        (pl.col("_mother") & pl.col("_father")).alias("_both"),
-        (pl.col("_mother") ^ pl.col("_father")).alias("_one"),
+    flagged = _flagged(lazy, immigrated)
+    own = lazy.with_columns(
+        immigrated.alias("_immigrated"),
+        _linked_to(flagged, "mother_id").alias("_mother"),
+        _linked_to(flagged, "father_id").alias("_father"),
     )
-    out = own.join(linked, on="person_id", how="left").with_columns(
+    mother, father = pl.col("_mother"), pl.col("_father")
+    category = (
         pl.when(pl.col("_immigrated"))
-        .then(pl.lit("immigrated"))
-        .when(pl.col("_both"))
-        .then(pl.lit("both_parents"))
-        .when(pl.col("_one"))
-        .then(pl.lit("one_parent"))
-        .otherwise(pl.lit("none"))
-        .alias("category")
+        .then(_label("immigrated"))
+        .when(mother & father)
+        .then(_label("both_parents"))
+        .when(mother | father)
+        .then(_label("one_parent"))
+        .otherwise(_label("none"))
     )
-    return out.select(
-        "person_id",
-        "category",
-        pl.col("category").alias("subcategory"),
-        pl.col("category").is_in(["immigrated", "both_parents"]).alias("migration_background"),
+    return own.select(
+        pl.exclude("_immigrated", "_mother", "_father"),
+        category.alias("category"),
+        category.alias("subcategory"),
+        (pl.col("_immigrated") | (mother & father)).alias("migration_background"),
     )
 
 
@@ -354,59 +559,136 @@ def _age_group(year: int, groups) -> pl.Expr:
     return expr.otherwise(pl.lit("unknown"))
 
 
+AGGREGATE_KEYS = (
+    "district",
+    "sex",
+    "age_group",
+    "category",
+    "subcategory",
+    "nationality_group",
+    "migration_background",
+)
+
+
+def _fine(classified: Frame) -> pl.LazyFrame:
+    # Group first by the raw nationality and birth year (few distinct values); folding
+    # them into their groups then works on a table of thousands of rows, not millions.
+    # Category and migration background follow from the subcategory and are carried along.
+    return (
+        classified.lazy()
+        .group_by("district", "sex", "birth_year", "subcategory", "nationality_1")
+        .agg(
+            pl.len().alias("count"),
+            pl.col("category").first(),
+            pl.col("migration_background").first(),
+        )
+    )
+
+
+def _coarse(fine: pl.DataFrame, *, year: int, age_groups, top_nationalities: int):
+    top = (
+        fine.filter(pl.col("nationality_1") != "DE")
+        .group_by("nationality_1")
+        .agg(pl.col("count").sum())
+        .sort(["count", "nationality_1"], descending=[True, False])
+        .head(top_nationalities)
+        .get_column("nationality_1")
+    )
+    return (
+        fine.with_columns(
+            _age_group(year, age_groups).alias("age_group"),
+            pl.when(pl.col("nationality_1") == "DE")
+            .then(pl.lit("DE"))
+            .when(pl.col("nationality_1").is_in(top.implode()))
+            .then(pl.col("nationality_1"))
+            .otherwise(pl.lit("other"))
+            .alias("nationality_group"),
+        )
+        .group_by(AGGREGATE_KEYS)
+        .agg(pl.col("count").sum().cast(pl.Int64))
+        .with_columns(pl.col("category", "subcategory").cast(pl.Utf8))
+        .sort(AGGREGATE_KEYS)
+    )
+
+
 def aggregate(
-    extract: pl.DataFrame,
-    derived: pl.DataFrame,
+    classified: Frame,
     *,
     year: int,
     age_groups=DEFAULT_AGE_GROUPS,
     top_nationalities: int = 10,
 ) -> pl.DataFrame:
-    """Counts by district × sex × age group × category × subcategory × nationality group.
+    """Counts by district × sex × age group × category × subcategory × nationality group,
+    from the output of :func:`classify`.
 
     The nationality group is one of the ``top_nationalities`` most frequent first
     nationalities, else ``other``; Germans are ``DE``. Columns: ``district``, ``sex``,
-    ``age_group``, ``category``, ``subcategory``, ``nationality_group``, ``count``.
+    ``age_group``, ``category``, ``subcategory``, ``nationality_group``,
+    ``migration_background``, ``count``.
     """
-    extract = normalise(extract)
-    top = (
-        extract.filter(pl.col("nationality_1") != "DE")
-        .group_by("nationality_1")
-        .len()
-        .sort(["len", "nationality_1"], descending=[True, False])
-        .head(top_nationalities)
-        .get_column("nationality_1")
-        .to_list()
-    )
-    joined = extract.select("person_id", "district", "sex", "birth_year", "nationality_1").join(
-        derived.select("person_id", "category", "subcategory"), on="person_id", how="inner"
-    )
-    return (
-        joined.with_columns(
-            _age_group(year, age_groups).alias("age_group"),
-            pl.when(pl.col("nationality_1") == "DE")
-            .then(pl.lit("DE"))
-            .when(pl.col("nationality_1").is_in(top))
-            .then(pl.col("nationality_1"))
-            .otherwise(pl.lit("other"))
-            .alias("nationality_group"),
-        )
-        .group_by("district", "sex", "age_group", "category", "subcategory", "nationality_group")
-        .agg(pl.len().alias("count"))
-        .sort("district", "sex", "age_group", "category", "subcategory", "nationality_group")
-    )
+    fine = _fine(classified).collect(engine=ENGINE)
+    return _coarse(fine, year=year, age_groups=age_groups, top_nationalities=top_nationalities)
 
 
 def district_shares(aggregates: pl.DataFrame) -> pl.DataFrame:
-    """Per district: residents, with migration background, and its components, as counts and
-    the share in percent — what feeds the monitoring's indicators."""
+    """Per district: residents, with migration background, each category other than
+    ``none`` as counts, and the share with migration background in percent — what feeds
+    the monitoring's indicators."""
+    categories = sorted(set(aggregates.get_column("category").to_list()) - {"none"})
     wide = aggregates.group_by("district").agg(
         pl.col("count").sum().alias("residents"),
-        pl.col("count").filter(pl.col("category") != "none").sum().alias("with_background"),
-        pl.col("count").filter(pl.col("category") == "foreign").sum().alias("foreign"),
-        pl.col("count").filter(pl.col("category") == "personal").sum().alias("personal"),
-        pl.col("count").filter(pl.col("category") == "inherited").sum().alias("inherited"),
+        pl.col("count").filter(pl.col("migration_background")).sum().alias("with_background"),
+        *[pl.col("count").filter(pl.col("category") == c).sum().alias(c) for c in categories],
     )
     return wide.with_columns(
         (pl.col("with_background") / pl.col("residents") * 100).round(1).alias("share")
     ).sort("district")
+
+
+@dataclass
+class Run:
+    """One derivation: what was checked, the per-person result and the aggregates."""
+
+    validation: Validation
+    persons: pl.DataFrame | None = None
+    aggregates: pl.DataFrame | None = None
+
+
+def run(
+    frame: Frame,
+    *,
+    year: int,
+    definition: str = "muenster",
+    include_expellees: bool = True,
+    resettler_countries=RESETTLER_COUNTRIES,
+    age_groups=DEFAULT_AGE_GROUPS,
+    top_nationalities: int = 10,
+) -> Run:
+    """Validate, derive and aggregate an extract (a data frame, or a lazy scan of a file);
+    when the extract has structural errors only the validation is returned.
+
+    Three passes over the rows: the summary for validation, the persons who pass
+    something on to their children, and one for the per-person result, the aggregates
+    and the remaining checks together.
+    """
+    checked = _Checked.of(frame)
+    if not checked.validation.ok:
+        # Report every problem at once: run the remaining checks before stopping.
+        return Run(prepare(frame)[1] if checked.lazy is not None else checked.validation)
+    classified = classify(
+        checked.lazy,
+        definition=definition,
+        include_expellees=include_expellees,
+        resettler_countries=resettler_countries,
+    )
+    persons, fine, values = pl.collect_all(
+        [classified.select(OUTPUT), _fine(classified), checked.lazy.select(checked.deferred())],
+        engine=ENGINE,
+    )
+    checked.finish(values.row(0, named=True))
+    if not checked.validation.ok:
+        return Run(checked.validation)
+    aggregates = _coarse(
+        fine, year=year, age_groups=age_groups, top_nationalities=top_nationalities
+    )
+    return Run(checked.validation, persons, aggregates)

@@ -36,19 +36,18 @@ class Command(BaseCommand):
             )
         except Exception as error:  # polars raises several kinds for unreadable files
             raise CommandError(f"{extract.name}: cannot be read: {error}") from error
-        progress(1, 4)
-        checked = register.validate(frame)
+        progress(1, 3)
+        result = register.run(
+            frame, year=year, definition=definition, include_expellees=not exclude_expellees
+        )
+        checked = result.validation
         if not checked.ok:
             lines = "\n".join(f"  {f}" for f in checked.errors)
             raise CommandError(
                 f"{extract.name}: the extract is not usable, nothing written:\n{lines}"
             )
-        progress(2, 4)
-        derived = register.derive(
-            frame, definition=definition, include_expellees=not exclude_expellees
-        )
-        aggregates = register.aggregate(frame, derived, year=year)
-        progress(3, 4)
+        derived, aggregates = result.persons, result.aggregates
+        progress(2, 3)
         out.mkdir(parents=True, exist_ok=True)
         derived.write_parquet(out / "persons.parquet")
         aggregates.write_csv(out / "aggregates.csv")
@@ -62,7 +61,7 @@ class Command(BaseCommand):
             "warnings": [str(w) for w in checked.warnings],
         }
         (out / "report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
-        progress(4, 4)
+        progress(3, 3)
         self.stdout.write(f"{'category':<14} {'persons':>10} {'share':>7}")
         for category, count in summary.iter_rows():
             self.stdout.write(f"{category:<14} {count:>10,} {count / derived.height:>7.1%}")

@@ -1,0 +1,270 @@
+"""Register derivation benchmark: `make bench-register`.
+
+Runs validation, derivation and aggregation (``leitbild.monitoring.derivation.register.run``)
+on synthetic register extracts of a city (309,429 residents, Münster 2017), Berlin (3.7
+million) and North Rhine-Westphalia (18 million), side by side in the same run with
+
+* ``pandas`` — a straightforward pandas implementation of the same rules (below), the
+  baseline, and
+* ``duckdb read`` — the time DuckDB needs merely to read the same Parquet file into a table.
+
+Every measurement runs in a fresh process, so the peak memory (maximum resident set size,
+from ``wait4``) is that of the measured work plus the interpreter. The extracts are made
+once with ``synth-register`` and kept in ``var/bench/``. ``BENCH_SIZES=309429,3700000``
+limits the sizes. The Polars and pandas results are compared: the benchmark stops if they
+differ.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / "var" / "bench"
+SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "309429,3700000,18000000").split(",")]
+YEAR = 2017
+METHODS = ("polars", "pandas", "duckdb read")
+
+
+# The baseline: the rules of docs/migration-background.md, written as most analysts would
+# write them in pandas — string methods, boolean masks, np.select and a merge per parent.
+
+
+def pandas_run(path: Path) -> dict:
+    import numpy as np
+    import pandas as pd
+
+    from leitbild.monitoring.derivation.register import (
+        DEFAULT_AGE_GROUPS,
+        GERMAN_BY,
+        RESETTLER_COUNTRIES,
+        SEXES,
+    )
+
+    df = pd.read_parquet(path)
+    for column in ("sex", "german_by"):
+        df[column] = df[column].str.strip().str.lower().replace("", pd.NA)
+    for column in ("nationality_1", "nationality_2", "birth_country"):
+        df[column] = df[column].str.strip().str.upper().replace("", pd.NA)
+    for column in ("person_id", "mother_id", "father_id"):
+        df[column] = df[column].replace("", pd.NA)
+    errors = []
+    if df["person_id"].duplicated().any():
+        errors.append("duplicate_id")
+    if (~df["sex"].isin(SEXES)).any():
+        errors.append("bad_sex")
+    if (df["german_by"].notna() & ~df["german_by"].isin(GERMAN_BY)).any():
+        errors.append("bad_german_by")
+    for column in ("nationality_1", "nationality_2", "birth_country"):
+        values = df[column].dropna()
+        if (~values.str.fullmatch(r"[A-Z]{2}")).any():
+            errors.append(f"bad_{column}")
+    if df[["person_id", "nationality_1", "district", "birth_year"]].isna().any().any():
+        errors.append("empty_required")
+    warnings = [
+        f"dangling_{c}"
+        for c in ("mother_id", "father_id")
+        if (df[c].notna() & ~df[c].isin(df["person_id"])).any()
+    ]
+    if errors:
+        raise SystemExit(f"pandas baseline: extract rejected: {errors}")
+
+    foreign = df["nationality_1"] != "DE"
+    born_abroad = df["birth_country"].notna() & (df["birth_country"] != "DE")
+    resettler = (df["german_by"] == "resettler").fillna(False) | (
+        df["german_by"].isna()
+        & df["birth_country"].isin(RESETTLER_COUNTRIES)
+        & (df["immigration_year"] >= 1950).fillna(False)
+    )
+    naturalised = (df["german_by"] == "naturalisation").fillna(False)
+    own = np.select(
+        [foreign, resettler, naturalised, born_abroad.fillna(False)],
+        ["foreign", "resettler", "naturalised", "born_abroad"],
+        default="",
+    )
+    df["own"] = own
+    parents = pd.DataFrame({"parent_id": df["person_id"], "parent_own": df["own"] != ""})
+    linked = np.zeros(len(df), dtype=bool)
+    for column in ("mother_id", "father_id"):
+        merged = df[[column]].merge(parents, left_on=column, right_on="parent_id", how="left")
+        linked |= merged["parent_own"].fillna(False).astype(bool).to_numpy()
+    second = (df["nationality_2"].notna() & (df["nationality_2"] != "DE")).fillna(False) | (
+        df["german_by"] == "declaration"
+    ).fillna(False)
+    df["subcategory"] = np.select(
+        [df["own"] != "", linked, second],
+        [df["own"], "parent", "second_nationality"],
+        default="none",
+    )
+    df["category"] = df["subcategory"].map(
+        {
+            "foreign": "foreign",
+            "resettler": "personal",
+            "naturalised": "personal",
+            "born_abroad": "personal",
+            "parent": "inherited",
+            "second_nationality": "inherited",
+            "none": "none",
+        }
+    )
+    df["migration_background"] = df["category"] != "none"
+
+    age = YEAR - df["birth_year"]
+    bins = [low for low, _high, _label in DEFAULT_AGE_GROUPS] + [DEFAULT_AGE_GROUPS[-1][1] + 1]
+    labels = [label for _low, _high, label in DEFAULT_AGE_GROUPS]
+    df["age_group"] = pd.cut(age, bins=bins, labels=labels, right=False).astype("str")
+    top = df.loc[foreign, "nationality_1"].value_counts().head(10).index
+    df["nationality_group"] = np.where(
+        ~foreign, "DE", np.where(df["nationality_1"].isin(top), df["nationality_1"], "other")
+    )
+    aggregates = (
+        df.groupby(
+            [
+                "district",
+                "sex",
+                "age_group",
+                "category",
+                "subcategory",
+                "nationality_group",
+                "migration_background",
+            ]
+        )
+        .size()
+        .reset_index(name="count")
+    )
+    return {
+        "categories": {k: int(v) for k, v in df["category"].value_counts().items()},
+        "cells": len(aggregates),
+        "warnings": warnings,
+    }
+
+
+def polars_run(path: Path) -> dict:
+    import polars as pl
+
+    from leitbild.monitoring.derivation.register import run
+
+    result = run(pl.read_parquet(path), year=YEAR)
+    if not result.validation.ok:
+        raise SystemExit(f"polars: extract rejected: {result.validation.errors}")
+    categories = result.persons.group_by("category").len().iter_rows()
+    return {
+        "categories": dict(categories),
+        "cells": result.aggregates.height,
+        "warnings": [w.code for w in result.validation.warnings],
+    }
+
+
+def duckdb_read(path: Path) -> dict:
+    import duckdb
+
+    connection = duckdb.connect()
+    connection.execute(f"CREATE TABLE extract AS SELECT * FROM read_parquet('{path}')")
+    (rows,) = connection.execute("SELECT count(*) FROM extract").fetchone()
+    return {"rows": rows}
+
+
+def measure(method: str, path: Path) -> None:
+    """In the child process: time one method and report as JSON on stdout."""
+    work = {"polars": polars_run, "pandas": pandas_run, "duckdb read": duckdb_read}[method]
+    start = time.perf_counter()
+    result = work(path)
+    result["seconds"] = time.perf_counter() - start
+    print(json.dumps(result))
+
+
+def child(method: str, path: Path) -> dict:
+    process = subprocess.Popen(
+        [sys.executable, __file__, "--measure", method, str(path)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )
+    output = process.stdout.read()
+    _pid, status, usage = os.wait4(process.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{method} on {path.name} failed")
+    result = json.loads(output)
+    result["peak_mb"] = usage.ru_maxrss / 1024  # kilobytes on Linux
+    return result
+
+
+def extract(size: int) -> Path:
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"register-{size}.parquet"
+    partial = CACHE / f"register-{size}.partial.parquet"  # complete files only
+    if not path.exists():
+        print(f"making a synthetic extract of {size:,} residents …", file=sys.stderr, flush=True)
+        subprocess.run(
+            [
+                str(ROOT / ".venv" / "bin" / "leitbild"),
+                "synth-register",
+                "--persons",
+                str(size),
+                "--seed",
+                "2017",
+                "--out",
+                str(partial),
+            ],
+            check=True,
+            env={**os.environ, "DEBUG": "1"},
+        )
+        partial.rename(path)
+    return path
+
+
+def main() -> None:
+    rows = []
+    for size in SIZES:
+        path = extract(size)
+        results = {}
+        for method in METHODS:
+            print(f"{size:>12,} residents: {method} …", file=sys.stderr, flush=True)
+            results[method] = child(method, path)
+            print(
+                f"{'':>12}  {results[method]['seconds']:.2f} s,"
+                f" {results[method]['peak_mb']:,.0f} MB peak",
+                file=sys.stderr,
+                flush=True,
+            )
+        if results["polars"]["categories"] != results["pandas"]["categories"]:
+            raise SystemExit(
+                f"polars and pandas disagree on {size:,}: "
+                f"{results['polars']['categories']} vs {results['pandas']['categories']}"
+            )
+        rows.append((size, results))
+
+    print(f"\nRegister derivation (validate + derive + aggregate), {os.cpu_count()} cores\n")
+    header = (
+        f"{'residents':>12}  {'method':<12} {'wall s':>8} {'rows/s':>12} {'peak MB':>9}"
+        f" {'× pandas':>9} {'÷ read':>7}"
+    )
+    print(header)
+    print("-" * len(header))
+    for size, results in rows:
+        read = results["duckdb read"]["seconds"]
+        pandas = results["pandas"]["seconds"]
+        for method in METHODS:
+            r = results[method]
+            speedup = f"{pandas / r['seconds']:>8.1f}×" if method == "polars" else f"{'':>9}"
+            of_read = f"{r['seconds'] / read:>6.1f}×" if method != "duckdb read" else f"{'':>7}"
+            print(
+                f"{size:>12,}  {method:<12} {r['seconds']:>8.2f} {size / r['seconds']:>12,.0f}"
+                f" {r['peak_mb']:>9,.0f} {speedup} {of_read}"
+            )
+    print(
+        "\nTargets: 18 million under 60 s and 8 GB peak; ≥ 10× the pandas baseline;"
+        " within 3× of the plain read."
+    )
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--measure":
+        measure(sys.argv[2], Path(sys.argv[3]))
+    else:
+        main()
