@@ -325,3 +325,42 @@ def test_synthetic_register_reproduces_muenster_2017(tmp_path):
     assert shares["share"].min() < 15 and shares["share"].max() > 45
     # The second generation exists through parent links.
     assert (derived["subcategory"] == "parent").sum() > 5000
+
+
+def test_codes_are_cleaned_and_blank_ids_are_missing():
+    frame = register(
+        {"person_id": "a", "nationality_1": " tr ", "sex": "W"},
+        {"person_id": "b", "mother_id": "", "birth_country": "kz", "immigration_year": "1990"},
+        {"person_id": "c", "immigration_year": "unbekannt"},
+    )
+    result = validate(frame)
+    assert result.ok, result.errors
+    assert [w.code for w in result.warnings] == ["bad_immigration_year"]
+    assert result.warnings[0].examples == ["c"]
+    assert categories(frame) == {
+        "a": ("foreign", "foreign"),
+        "b": ("personal", "resettler"),
+        "c": ("none", "none"),
+    }
+    blank = register({"person_id": "a"}, {"person_id": " "}, {"person_id": ""})
+    assert "empty_required" in {f.code for f in validate(blank).errors}
+
+
+def test_integer_ids_and_a_configurable_resettler_list():
+    frame = pl.DataFrame(
+        {
+            "person_id": [1, 2, 3],
+            "sex": ["w", "m", "w"],
+            "birth_year": [1960, 2010, 1970],
+            "district": ["11", "11", "12"],
+            "nationality_1": ["DE", "DE", "DE"],
+            "birth_country": ["KZ", "DE", "TR"],
+            "immigration_year": [1990, None, 1990],
+            "mother_id": [None, 1, None],
+        }
+    )
+    out = {r["person_id"]: r["subcategory"] for r in derive(frame).iter_rows(named=True)}
+    assert out == {1: "resettler", 2: "parent", 3: "born_abroad"}
+    narrow = derive(frame, resettler_countries=("TR",))
+    assert dict(zip(narrow["person_id"], narrow["subcategory"], strict=True))[1] == "born_abroad"
+    assert dict(zip(narrow["person_id"], narrow["subcategory"], strict=True))[3] == "resettler"

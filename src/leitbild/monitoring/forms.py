@@ -50,3 +50,31 @@ class BoundaryUploadForm(forms.Form):
 
     def clean_file(self):
         return checked_upload(self.cleaned_data["file"])
+
+
+class RegisterUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Register extract (CSV or Parquet)"),
+        help_text=_(
+            "One row per resident, anonymised, in the documented register extract format. "
+            "The file is deleted as soon as it has been processed; only counts are kept."
+        ),
+    )
+    definition = forms.ChoiceField(label=_("Definition"))
+    year = forms.IntegerField(
+        label=_("Reference year"),
+        min_value=1950,
+        max_value=2100,
+        help_text=_("Ages are counted for this year, and the figures are published for it."),
+    )
+    include_expellees = forms.BooleanField(
+        label=_("Count Germans born abroad before 1950 (expellees)"),
+        required=False,
+        initial=True,
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .models import RegisterRun
+
+        super().__init__(*args, **kwargs)
+        self.fields["definition"].choices = RegisterRun.Definition.choices

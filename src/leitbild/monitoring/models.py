@@ -4,11 +4,13 @@ The data logic (reading files, Open SDG output, progress status) lives in plain 
 in :mod:`.derivation`; this module only stores what it reads and writes.
 """
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from leitbild.concept.models import City, District, Goal
+from leitbild.core.storage import private_storage
 
 
 class Indicator(models.Model):
@@ -132,3 +134,84 @@ class Observation(models.Model):
 
 def disaggregation_key(values: dict) -> str:
     return ";".join(f"{k}={v}" for k, v in sorted(values.items()))
+
+
+class RegisterRunQuerySet(models.QuerySet):
+    def unfinished(self):
+        """Runs queued or in progress: their uploaded microdata still exists."""
+        return self.filter(status__in=[RegisterRun.Status.QUEUED, RegisterRun.Status.RUNNING])
+
+
+class RegisterRun(models.Model):
+    """One derivation of migration background from an uploaded register extract.
+
+    The extract (microdata) lives only while the run is queued or running and is deleted
+    when it ends, however it ends; what stays is the report, the aggregates (staff only)
+    and the disclosure-checked figures published into the monitoring.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    class Stage(models.TextChoices):
+        QUEUED = "queued", _("Waiting for the worker")
+        READING = "reading", _("Reading the file")
+        DERIVING = "deriving", _("Checking, deriving and counting")
+        PUBLISHING = "publishing", _("Publishing the figures")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Stopped")
+
+    class Definition(models.TextChoices):
+        MUENSTER = "muenster", _("Migration background (definition of the concept)")
+        EINWANDERUNG = "einwanderungsgeschichte", _("Immigration history (Destatis since 2023)")
+
+    city = models.ForeignKey(
+        City, verbose_name=_("city"), on_delete=models.CASCADE, related_name="register_runs"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    definition = models.CharField(
+        _("definition"), max_length=30, choices=Definition.choices, default=Definition.MUENSTER
+    )
+    year = models.PositiveSmallIntegerField(_("reference year"))
+    include_expellees = models.BooleanField(
+        _("count expellees born abroad before 1950"), default=True
+    )
+    extract_name = models.CharField(_("file name"), max_length=255)
+    extract = models.FileField(
+        _("extract"), upload_to="register/", storage=private_storage, blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, default=Stage.QUEUED)
+    persons = models.PositiveIntegerField(_("residents"), null=True, blank=True)
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    aggregates = models.FileField(
+        _("aggregates"), upload_to="register-aggregates/", storage=private_storage, blank=True
+    )
+    error = models.TextField(_("error"), blank=True)
+
+    objects = RegisterRunQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("register run")
+        verbose_name_plural = _("register runs")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.extract_name} ({self.year}, {self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("monitoring:register_run", kwargs={"pk": self.pk})

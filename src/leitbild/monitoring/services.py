@@ -6,6 +6,7 @@ written unless every row is valid, and then all rows are written in one transact
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -18,7 +19,7 @@ from leitbild.concept.models import City, District
 from .derivation import longformat, opensdg
 from .derivation.areas import Area, AreaMatcher
 from .derivation.rows import InputError, ObservationRow, Problem, validate
-from .models import Indicator, Observation, disaggregation_key
+from .models import Indicator, Observation, RegisterRun, disaggregation_key
 
 Progress = Callable[[int, int], None]
 
@@ -350,3 +351,159 @@ def register_results_publish(
         return observations_import(
             city=city, data=data, filename=f"melderegister-{year}.csv", progress=progress
         )
+
+
+# Register runs: upload → background derivation → monitoring ------------------------------
+
+
+def extract_kind(head: bytes) -> str:
+    """``parquet`` or ``csv`` by the file's content (not its name); raises InputError."""
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    text = None
+    # The sample may end inside a multi-byte character: allow up to three cut bytes.
+    for cut in range(4):
+        try:
+            text = head[: len(head) - cut].decode("utf-8-sig")
+            break
+        except UnicodeDecodeError:
+            continue
+    text = text or ""
+    first = text.split("\n", 1)[0]
+    if "person_id" in first and "\x00" not in text:
+        return "csv"
+    raise InputError.single(
+        "The file is neither Parquet nor a UTF-8 CSV whose header names person_id "
+        "(see the register extract format)."
+    )
+
+
+def register_run_create(
+    *,
+    city: City,
+    user,
+    upload,
+    definition: str,
+    year: int,
+    include_expellees: bool = True,
+) -> RegisterRun:
+    """Store an uploaded extract privately and queue its derivation."""
+    from django.conf import settings
+
+    from .tasks import register_run_process_task
+
+    if upload.size > settings.REGISTER_UPLOAD_MAX_BYTES:
+        raise InputError.single(
+            f"The file is larger than {settings.REGISTER_UPLOAD_MAX_BYTES // 1024**2} MB."
+        )
+    upload.seek(0)
+    extract_kind(upload.read(4096))
+    upload.seek(0)
+    with transaction.atomic():
+        run = RegisterRun(
+            city=city,
+            created_by=user,
+            definition=definition,
+            year=year,
+            include_expellees=include_expellees,
+            extract_name=Path(upload.name).name[:255],
+            stage=RegisterRun.Stage.QUEUED,
+        )
+        # A random file name: the uploaded name may tell something about its content.
+        run.extract.save(f"{uuid.uuid4().hex}.extract", upload, save=False)
+        run.save()
+        transaction.on_commit(lambda: register_run_process_task.enqueue(run.pk))
+    return run
+
+
+def _run_update(run: RegisterRun, **fields) -> None:
+    # Written at once (outside any transaction): the status page reads it while we work.
+    RegisterRun.objects.filter(pk=run.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(run, name, value)
+
+
+def register_run_process(*, run: RegisterRun) -> RegisterRun:
+    """Derive, aggregate and publish one uploaded extract; delete the microdata at the end
+    whatever happens. Progress is written to the run as it goes."""
+    import io
+
+    import polars as pl
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from .derivation import register
+
+    if run.status not in (RegisterRun.Status.QUEUED, RegisterRun.Status.RUNNING):
+        return run
+    _run_update(run, status=RegisterRun.Status.RUNNING, progress=5, stage=RegisterRun.Stage.READING)
+    try:
+        with run.extract.open("rb") as handle:
+            kind = extract_kind(handle.read(4096))
+        path = run.extract.path
+        frame = (
+            pl.scan_parquet(path)
+            if kind == "parquet"
+            else pl.scan_csv(path, infer_schema=False, encoding="utf8-lossy")
+        )
+        _run_update(run, progress=15, stage=RegisterRun.Stage.DERIVING)
+        result = register.run(
+            frame,
+            year=run.year,
+            definition=run.definition,
+            include_expellees=run.include_expellees,
+        )
+        report = {
+            "errors": [str(f) for f in result.validation.errors],
+            "warnings": [str(f) for f in result.validation.warnings],
+        }
+        if not result.validation.ok:
+            raise InputError([Problem(None, None, m) for m in report["errors"]])
+        persons = result.persons.height
+        categories = result.persons.group_by("category").len().sort("category")
+        report["categories"] = {str(k): int(v) for k, v in categories.iter_rows()}
+        _run_update(run, progress=70, stage=RegisterRun.Stage.PUBLISHING, persons=persons)
+
+        def progress(done: int, total: int) -> None:
+            _run_update(run, progress=70 + int(25 * done / max(total, 1)))
+
+        imported = register_results_publish(
+            city=run.city,
+            aggregates=result.aggregates,
+            year=run.year,
+            definition=run.definition,
+            source=f"Melderegister (Auszug {run.extract_name})",
+            progress=progress,
+        )
+        report["published"] = {"created": imported.created, "updated": imported.updated}
+        report["indicator"] = REGISTER_INDICATORS[run.definition]["code"]
+        buffer = io.BytesIO()
+        result.aggregates.write_csv(buffer)
+        run.aggregates.save(f"{uuid.uuid4().hex}.csv", ContentFile(buffer.getvalue()), save=False)
+        _run_update(
+            run,
+            aggregates=run.aggregates.name,
+            report=report,
+            status=RegisterRun.Status.DONE,
+            progress=100,
+            stage=RegisterRun.Stage.DONE,
+        )
+    except (InputError, pl.exceptions.PolarsError) as error:
+        problems = error.problems if isinstance(error, InputError) else [error]
+        _run_update(
+            run,
+            status=RegisterRun.Status.FAILED,
+            stage=RegisterRun.Stage.FAILED,
+            error="\n".join(str(p) for p in problems),
+        )
+    except Exception as error:  # a worker must record every failure, then re-raise it
+        _run_update(
+            run, status=RegisterRun.Status.FAILED, stage=RegisterRun.Stage.FAILED, error=str(error)
+        )
+        raise
+    finally:
+        # Only aggregates are kept: the microdata goes, whatever happened.
+        if run.extract:
+            run.extract.delete(save=False)
+        _run_update(run, extract="", finished_at=timezone.now())
+    return run

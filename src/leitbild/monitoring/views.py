@@ -3,8 +3,8 @@
 import json
 
 from django.contrib.auth.decorators import permission_required
-from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -13,9 +13,14 @@ from leitbild.core.exports import csv_bytes
 from . import selectors
 from .derivation import charts
 from .derivation.rows import InputError
-from .forms import ObservationUploadForm
-from .models import Indicator
-from .services import boundaries_import, indicator_rows, observations_import
+from .forms import ObservationUploadForm, RegisterUploadForm
+from .models import Indicator, RegisterRun
+from .services import (
+    boundaries_import,
+    indicator_rows,
+    observations_import,
+    register_run_create,
+)
 
 
 def indicator_list(request):
@@ -210,3 +215,62 @@ def boundaries_upload(request):
         for level in ("borough", "district")
     }
     return render(request, "monitoring/boundaries_upload.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("monitoring.add_registerrun")
+def register_runs(request):
+    """Staff upload a register extract; it is derived in the background."""
+    form = RegisterUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            city = selectors.city_resolve()
+        except ValueError:
+            form.add_error(None, _("Set up exactly one city first."))
+        else:
+            try:
+                run = register_run_create(
+                    city=city,
+                    user=request.user,
+                    upload=form.cleaned_data["file"],
+                    definition=form.cleaned_data["definition"],
+                    year=form.cleaned_data["year"],
+                    include_expellees=form.cleaned_data["include_expellees"],
+                )
+            except InputError as error:
+                form.add_error("file", "; ".join(str(p) for p in error.problems))
+            else:
+                return redirect(run)
+    runs = RegisterRun.objects.select_related("created_by")[:20]
+    return render(request, "monitoring/register_runs.html", {"form": form, "runs": runs})
+
+
+@permission_required("monitoring.view_registerrun")
+def register_run(request, pk):
+    run = get_object_or_404(RegisterRun.objects.select_related("created_by"), pk=pk)
+    return render(request, "monitoring/register_run.html", {"run": run})
+
+
+@permission_required("monitoring.view_registerrun")
+def register_run_status(request, pk):
+    """The run's state for the page's progress bar (polled while it runs)."""
+    run = get_object_or_404(RegisterRun, pk=pk)
+    return JsonResponse(
+        {
+            "status": run.status,
+            "progress": run.progress,
+            "stage": str(run.get_stage_display()),
+            "finished": run.status in (RegisterRun.Status.DONE, RegisterRun.Status.FAILED),
+        }
+    )
+
+
+@permission_required("monitoring.view_registerrun")
+def register_run_aggregates(request, pk):
+    """The run's full aggregate table — unsuppressed, so for staff only."""
+    run = get_object_or_404(RegisterRun, pk=pk)
+    if not run.aggregates:
+        raise Http404
+    response = FileResponse(run.aggregates.open("rb"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="aggregate-{run.year}-{run.pk}.csv"'
+    return response

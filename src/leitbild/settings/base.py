@@ -146,6 +146,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
+# Never served: uploaded register extracts (while processed) and their aggregates.
+PRIVATE_ROOT = DATA_DIR / "private"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -244,3 +246,4 @@ LOGGING = {
 # (with secondary suppression), nor shares of fewer than REGISTER_MIN_DENOMINATOR residents.
 REGISTER_MIN_COUNT = int(os.environ.get("REGISTER_MIN_COUNT", "3"))
 REGISTER_MIN_DENOMINATOR = int(os.environ.get("REGISTER_MIN_DENOMINATOR", "30"))
+REGISTER_UPLOAD_MAX_BYTES = int(os.environ.get("REGISTER_UPLOAD_MAX_BYTES", str(4 * 1024**3)))

@@ -117,15 +117,24 @@ def _fold(fold, value: str) -> str | None:
 def _with_optional(frame: Frame) -> pl.LazyFrame:
     lazy = frame.lazy()
     schema = lazy.collect_schema()
-    missing = [pl.lit(None, dtype=pl.Utf8).alias(c) for c in OPTIONAL if c not in schema]
+    types = {c: pl.Int32 for c in YEAR_COLUMNS} | {c: schema["person_id"] for c in ID_COLUMNS}
+    missing = [
+        pl.lit(None, dtype=types.get(c, pl.Utf8)).alias(c) for c in OPTIONAL if c not in schema
+    ]
     return lazy.with_columns(missing) if missing else lazy
 
 
 def _distinct_expressions(schema) -> list[pl.Expr]:
+    """What normalising needs to know: the distinct values of code and text year columns,
+    and how many identifiers are blank."""
     text_years = [c for c in YEAR_COLUMNS if not _is_integer(schema[c])]
+    text_ids = [c for c in ID_COLUMNS if c in schema and not _is_integer(schema[c])]
     return [
-        pl.col(c).cast(pl.Utf8).unique().drop_nulls().implode()
-        for c in (*CODE_COLUMNS, *text_years)
+        *[
+            pl.col(c).cast(pl.Utf8).unique().drop_nulls().implode()
+            for c in (*CODE_COLUMNS, *text_years)
+        ],
+        *[(pl.col(c).cast(pl.Utf8) == "").sum().alias(f"{c}:blank") for c in text_ids],
     ]
 
 
@@ -139,8 +148,12 @@ def _normalise_from(lazy: pl.LazyFrame, distinct: dict) -> tuple[pl.LazyFrame, d
         id_type = schema["person_id"] if schema["person_id"] != pl.Null else pl.Int64
         exprs = [pl.col(c).cast(id_type) for c in ids]
     else:
+        # Blank identifiers become null; a column without blanks is passed through as is,
+        # rather than copied row by row.
         exprs = [
             pl.when(pl.col(c).cast(pl.Utf8) != "").then(pl.col(c).cast(pl.Utf8)).alias(c)
+            if distinct.get(f"{c}:blank", 1)
+            else pl.col(c).cast(pl.Utf8)
             for c in ids
         ]
     uniques = {}
@@ -242,7 +255,6 @@ class _Checked:
             raw.select(
                 pl.len().alias("rows"),
                 *[pl.col(c).null_count().alias(f"{c}:nulls") for c in REQUIRED],
-                (pl.col("person_id").cast(pl.Utf8) == "").sum().alias("person_id:blank"),
                 *_distinct_expressions(schema),
                 parents("mother_id"),
                 parents("father_id"),
