@@ -364,3 +364,17 @@ def test_integer_ids_and_a_configurable_resettler_list():
     narrow = derive(frame, resettler_countries=("TR",))
     assert dict(zip(narrow["person_id"], narrow["subcategory"], strict=True))[1] == "born_abroad"
     assert dict(zip(narrow["person_id"], narrow["subcategory"], strict=True))[3] == "resettler"
+
+
+def test_run_without_the_full_checks_derives_the_same():
+    from leitbild.monitoring.derivation.register import run
+
+    frame = register(
+        {"person_id": "a", "nationality_1": "TR"},
+        {"person_id": "b", "mother_id": "a"},
+        {"person_id": "c", "mother_id": "gone"},
+    )
+    full, quick = run(frame, year=2024), run(frame, year=2024, full_checks=False)
+    assert full.persons.equals(quick.persons) and full.aggregates.equals(quick.aggregates)
+    assert [w.code for w in full.validation.warnings] == ["dangling_mother_id"]
+    assert quick.validation.warnings == []
