@@ -10,7 +10,7 @@ export UV_PYTHON_DOWNLOADS := never
 # PostgreSQL tests run when initdb is on PATH or in a Debian-style versioned dir.
 HAVE_POSTGRES := $(shell command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && echo yes)
 
-.PHONY: help install demo lint test test-sqlite test-postgres bench
+.PHONY: help install demo lint test test-sqlite test-postgres bench bench-register
 
 help:
 	@echo "make install        create .venv from uv.lock (dev tools included)"
@@ -20,6 +20,7 @@ help:
 	@echo "make test-sqlite    pytest against SQLite"
 	@echo "make test-postgres  pytest against a throwaway PostgreSQL cluster"
 	@echo "make bench          import and page benchmarks (prints a table)"
+	@echo "make bench-register register derivation: Polars vs pandas vs DuckDB read (prints a table)"
 
 install:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install -q uv
@@ -58,3 +59,6 @@ test-postgres:
 
 bench: install
 	$(VENV)/python benchmarks/run.py
+
+bench-register: install
+	$(VENV)/python benchmarks/register.py
