@@ -20,6 +20,7 @@ OWN_COMMANDS = {
     "export-opensdg": "write the indicators as an Open SDG data folder",
     "derive": "derive migration background from a register extract (CSV/Parquet)",
     "synth-register": "write a synthetic register extract calibrated to Münster 2017",
+    "export-pdf": "write an edition as a print-ready PDF brochure",
 }
 
 

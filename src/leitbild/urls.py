@@ -21,6 +21,7 @@ urlpatterns = [
         goal_history,
         name="goal_history",
     ),
+    path("", include("leitbild.publishing.urls")),
     path("", include("leitbild.concept.urls")),
 ]
 # Uploaded files (progress report attachments) in development; a web server serves

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "leitbild.participation",
     "leitbild.monitoring",
     "leitbild.implementation",
+    "leitbild.publishing",
     "leitbild.demo",
     "leitbild.api",
     "django_tasks_db",
