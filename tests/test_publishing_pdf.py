@@ -70,9 +70,16 @@ def test_the_brochure_has_cover_imprint_page_numbers_and_footnotes(brochure):
     # A page number at the foot of a body page, and a running header.
     assert re.search(r"\b16\s*$", pages[15].strip())
     assert "6.2 Rechtliche Beratung und Integrationsbegleitung" in squash(pages[15])
-    # Footnote 5 stands at the foot of the page that calls it.
-    page = next(p for p in pages if "Vielfalt wird hier verstanden" in p)
-    assert "Bleiberecht" in page
+    # Notes stand at the end of the chapter or field that calls them: footnote 5 (called
+    # in field 6.1) under 6.1's running header, before field 6.2 begins.
+    index = next(i for i, p in enumerate(pages) if "Vielfalt wird hier verstanden" in p)
+    assert "6.1 Übergeordnete Leitziele" in squash(pages[index])
+    toc = next(i for i, text in enumerate(pages) if text.lstrip().startswith("Inhalt"))
+    start_62 = next(
+        i for i, p in enumerate(pages) if i > toc and "6.2 Rechtliche Beratung" in squash(p)
+    )
+    assert index < start_62
+    assert "anmerkungen" in pages[index].lower()
 
 
 def test_the_edition_page_offers_the_pdf(client, demo):

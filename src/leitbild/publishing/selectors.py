@@ -4,30 +4,23 @@ from __future__ import annotations
 
 import re
 
-from django.utils.html import escape
-
 from leitbild.concept.models import Edition, Goal
 from leitbild.concept.selectors import edition_fields_with_goals
 
 FOOTNOTE_CALL = re.compile(r'<sup class="fn"><a href="#fn-(\d+)"[^>]*>\d+</a></sup>')
 
 
-def with_print_footnotes(html: str, notes: dict[int, str]) -> str:
-    """Chapter HTML with each footnote marker replaced by its note, for CSS to float to
-    the foot of the page (``float: footnote``)."""
-
-    def note(match: re.Match) -> str:
-        number = int(match.group(1))
-        text = notes.get(number)
-        if text is None:
-            return match.group(0)
-        return f'<span class="footnote" data-number="{number}">{escape(text)}</span>'
-
-    return FOOTNOTE_CALL.sub(note, html)
+def with_print_calls(html: str) -> str:
+    """Chapter HTML with each footnote marker pointing to the chapter's notes."""
+    return FOOTNOTE_CALL.sub(
+        lambda m: f'<sup class="fn-call"><a href="#note-{m.group(1)}">{m.group(1)}</a></sup>',
+        html,
+    )
 
 
 def goal_print_segments(goal: Goal) -> list[tuple[str, object]]:
-    """The goal text cut at its footnote anchors (notes in anchor order)."""
+    """The goal text cut at its footnote anchors (notes in anchor order); the notes are
+    printed at the end of the goal's field of action."""
     parts, last = [], 0
     for note in sorted(goal.footnotes.all(), key=lambda n: n.offset):
         parts.append((goal.text[last : note.offset], note))
@@ -45,17 +38,17 @@ def edition_print(edition: Edition) -> dict:
     )
     fields = edition_fields_with_goals(edition)
     for field in fields:
+        field.print_notes = []
         for goal in (g for section in field.sections for g in section["goals"]):
-            goal.print_segments = goal_print_segments(goal)
-            for child in goal.nested:
-                child.print_segments = goal_print_segments(child)
+            for one in (goal, *goal.nested):
+                one.print_segments = goal_print_segments(one)
+                field.print_notes += [note for _text, note in one.print_segments if note]
     by_chapter: dict[int | None, list] = {}
     for field in fields:
         by_chapter.setdefault(field.chapter_id, []).append(field)
     for chapter in chapters:
-        chapter.print_body = with_print_footnotes(
-            chapter.body, {n.number: n.text for n in chapter.footnotes.all()}
-        )
+        chapter.print_body = with_print_calls(chapter.body)
+        chapter.print_notes = sorted(chapter.footnotes.all(), key=lambda n: n.number)
         chapter.print_fields = by_chapter.pop(chapter.pk, [])
     forewords = [c for c in chapters if c.kind == c.Kind.FOREWORD]
     body = [c for c in chapters if c.kind != c.Kind.FOREWORD]
