@@ -228,6 +228,7 @@ def test_a_lone_district_hides_the_city_totals_that_would_reveal_it():
     assert rows["11"].counts["inherited"] is None
     assert rows[publication.CITY].counts["inherited"] is None
     hidden, recovered = attack(aggregates, list(rows.values()))
+    assert (publication.disclosure.TOTAL, "inherited") in hidden
     assert recovered == set()
 
 
