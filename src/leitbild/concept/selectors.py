@@ -10,7 +10,7 @@ from django.db.models import Count, Prefetch, Q
 
 from leitbild.core.text import normalize_space, stems, word_diff
 
-from .models import Chapter, City, Edition, FieldOfAction, Goal
+from .models import Chapter, City, Edition, FieldOfAction, Footnote, Goal
 
 
 class EditionNotFound(LookupError):
@@ -66,6 +66,16 @@ def edition_fields_with_goals(edition: Edition) -> list[FieldOfAction]:
         f.sections = goal_sections(f.top_goals)
         f.goal_count = sum(1 + len(g.nested) for g in f.top_goals)
     return fields
+
+
+def goal_segments(goal: Goal) -> list[tuple[str, Footnote | None]]:
+    """The goal text cut at its footnote anchors, for rendering the markers in place."""
+    parts, last = [], 0
+    for note in sorted(goal.footnotes.all(), key=lambda n: n.offset):
+        parts.append((goal.text[last : note.offset], note))
+        last = note.offset
+    parts.append((goal.text[last:], None))
+    return parts
 
 
 def goal_sections(goals: list[Goal]) -> list[dict]:

@@ -10,7 +10,7 @@ from leitbild.core.text import word_diff
 
 from . import permissions, selectors, services
 from .forms import CompareForm, PredecessorForm, SearchForm
-from .models import Edition, Footnote, Goal
+from .models import Edition, Goal
 
 
 def _edition(slug: str) -> Edition:
@@ -88,18 +88,13 @@ def goal_detail(request, edition, field, goal):
     diff = None
     if goal.predecessor:
         diff = word_diff(goal.predecessor.text, goal.text)
-    context = {"edition": edition, "goal": goal, "diff": diff, "segments": _segments(goal)}
+    context = {
+        "edition": edition,
+        "goal": goal,
+        "diff": diff,
+        "segments": selectors.goal_segments(goal),
+    }
     return render(request, "concept/goal_detail.html", context)
-
-
-def _segments(goal: Goal) -> list[tuple[str, Footnote | None]]:
-    """The goal text cut at its footnote anchors, for rendering the markers in place."""
-    parts, last = [], 0
-    for note in sorted(goal.footnotes.all(), key=lambda n: n.offset):
-        parts.append((goal.text[last : note.offset], note))
-        last = note.offset
-    parts.append((goal.text[last:], None))
-    return parts
 
 
 def glossary(request, edition):

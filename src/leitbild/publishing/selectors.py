@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from leitbild.concept.models import Edition, Goal
-from leitbild.concept.selectors import edition_fields_with_goals
+from leitbild.concept.models import Edition
+from leitbild.concept.selectors import edition_fields_with_goals, goal_segments
 
 FOOTNOTE_CALL = re.compile(r'<sup class="fn"><a href="#fn-(\d+)"[^>]*>\d+</a></sup>')
 
@@ -16,17 +16,6 @@ def with_print_calls(html: str) -> str:
         lambda m: f'<sup class="fn-call"><a href="#note-{m.group(1)}">{m.group(1)}</a></sup>',
         html,
     )
-
-
-def goal_print_segments(goal: Goal) -> list[tuple[str, object]]:
-    """The goal text cut at its footnote anchors (notes in anchor order); the notes are
-    printed at the end of the goal's field of action."""
-    parts, last = [], 0
-    for note in sorted(goal.footnotes.all(), key=lambda n: n.offset):
-        parts.append((goal.text[last : note.offset], note))
-        last = note.offset
-    parts.append((goal.text[last:], None))
-    return parts
 
 
 def edition_print(edition: Edition) -> dict:
@@ -41,7 +30,7 @@ def edition_print(edition: Edition) -> dict:
         field.print_notes = []
         for goal in (g for section in field.sections for g in section["goals"]):
             for one in (goal, *goal.nested):
-                one.print_segments = goal_print_segments(one)
+                one.print_segments = goal_segments(one)
                 field.print_notes += [note for _text, note in one.print_segments if note]
     by_chapter: dict[int | None, list] = {}
     for field in fields:

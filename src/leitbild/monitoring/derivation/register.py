@@ -210,8 +210,7 @@ def prepare(frame: Frame) -> tuple[pl.LazyFrame | None, Validation]:
     missing)."""
     checked = _Checked.of(frame)
     if checked.lazy is not None:
-        values = checked.lazy.select(checked.deferred()).collect(engine=ENGINE)
-        checked.finish(values.row(0, named=True))
+        checked.complete()
     return checked.lazy, checked.validation
 
 
@@ -336,6 +335,11 @@ class _Checked:
                 for c, ids in self.probes.items()
             ],
         ]
+
+    def complete(self) -> None:
+        """Run the deferred checks in a pass of their own."""
+        values = self.lazy.select(self.deferred()).collect(engine=ENGINE)
+        self.finish(values.row(0, named=True))
 
     def finish(self, values: dict) -> None:
         rows = self.summary["rows"]
@@ -690,7 +694,9 @@ def run(
     checked = _Checked.of(frame, full=full_checks)
     if not checked.validation.ok:
         # Report every problem at once: run the remaining checks before stopping.
-        return Run(prepare(frame)[1] if checked.lazy is not None else checked.validation)
+        if checked.lazy is not None:
+            checked.complete()
+        return Run(checked.validation)
     classified = classify(
         checked.lazy,
         definition=definition,
