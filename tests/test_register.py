@@ -378,3 +378,43 @@ def test_run_without_the_full_checks_derives_the_same():
     assert full.persons.equals(quick.persons) and full.aggregates.equals(quick.aggregates)
     assert [w.code for w in full.validation.warnings] == ["dangling_mother_id"]
     assert quick.validation.warnings == []
+
+
+@pytest.mark.parametrize("ids", ["text", "integer"])
+@pytest.mark.parametrize("definition", ["muenster", "einwanderungsgeschichte"])
+def test_run_narrows_the_parent_lookup_without_changing_a_result(ids, definition):
+    """``run`` looks parents up among the ids named as parents only; ``derive`` among
+    everyone. On random families both must give every person the same category."""
+    import random
+
+    from leitbild.monitoring.derivation.register import run
+
+    rng = random.Random(f"{ids}-{definition}")
+    n = 400
+    person = list(range(1, n + 1))
+
+    def parent():
+        return rng.choice(person) if rng.random() < 0.4 else None
+
+    frame = pl.DataFrame(
+        {
+            "person_id": person,
+            "sex": [rng.choice("mwdx") for _ in person],
+            "birth_year": [rng.randint(1930, 2020) for _ in person],
+            "district": [rng.choice(["11", "12", "13"]) for _ in person],
+            "nationality_1": [rng.choice(["DE"] * 4 + ["TR", "PL"]) for _ in person],
+            "nationality_2": [rng.choice([None] * 8 + ["DE", "IT"]) for _ in person],
+            "birth_country": [rng.choice([None, "DE", "DE", "KZ", "SY"]) for _ in person],
+            "immigration_year": [rng.choice([None, 1940, 1990, 2015]) for _ in person],
+            "german_by": [rng.choice([None, None, "birth", "declaration"]) for _ in person],
+            "mother_id": [parent() for _ in person],
+            "father_id": [parent() for _ in person],
+        },
+        schema_overrides={"person_id": pl.Int64, "mother_id": pl.Int32, "father_id": pl.Int16},
+    )
+    if ids == "text":
+        frame = frame.with_columns(pl.col("person_id", "mother_id", "father_id").cast(pl.Utf8))
+    result = run(frame, year=2024, definition=definition)
+    assert result.validation.ok
+    assert result.persons.equals(derive(frame, definition=definition))
+    assert set(result.persons["subcategory"]) > {"none"}
