@@ -38,16 +38,17 @@ def test_export_edition_json(demo):
 
 def test_api_matches_export(client, demo):
     listing = client.get("/api/v1/editions/").json()
-    # 2014 and 2019, and the published draft 2025 of the running revision.
-    assert listing["count"] == 3
-    assert {e["slug"] for e in listing["items"]} == {"2014", "2019", "2025"}
+    # 2008 (recorded without text), 2014 and 2019, and the published draft 2025 of the
+    # running revision.
+    assert listing["count"] == 4
+    assert {e["slug"] for e in listing["items"]} == {"2008", "2014", "2019", "2025"}
     assert client.get("/api/v1/editions/", {"status": "draft"}).json()["count"] == 1
     detail = client.get("/api/v1/editions/2019/").json()
     out = StringIO()
     call_command("export_edition", "2019", stdout=out)
     assert detail == json.loads(out.getvalue())
     assert client.get("/api/v1/editions/1999/").status_code == 404
-    assert client.get("/api/v1/editions/", {"status": "archived"}).json()["count"] == 1
+    assert client.get("/api/v1/editions/", {"status": "archived"}).json()["count"] == 2
 
 
 def test_openapi_schema_describes_editions(client, db):

@@ -105,7 +105,9 @@ def test_translation_renders_with_language_and_direction(client, demo):
     assert '<span lang="ar" dir="rtl">تتم إزالة الحواجز الهيكلية</span>' in html
     # untranslated goals fall back to the German source
     assert "Stigmatisierung" in html
-    assert not Translation.objects.get().is_stale(goal.text)
+    assert not Translation.objects.get(object_id=goal.pk, field="text", language="ar").is_stale(
+        goal.text
+    )
 
 
 def test_english_interface_is_available(client, demo):

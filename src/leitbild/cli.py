@@ -15,12 +15,18 @@ OWN_COMMANDS = {
     "revision) and a staff login",
     "api-token": "make an API token for a staff user (prints only the token)",
     "db-worker": "run background tasks (e-mails); keep it running next to the web server",
+    "serve": "serve the site with the task worker (--production: gunicorn, N workers)",
+    "backup": "write all data and uploaded files to one archive",
+    "restore": "restore data and files from a backup archive (into an empty database)",
     "purge-personal-data": "erase participants' personal data of a finished process",
+    "anonymise-registrations": "anonymise registrations past their retention time (run daily)",
     "import-observations": "import monitoring data (long CSV/XLSX or Open SDG CSV), all or nothing",
     "export-opensdg": "write the indicators as an Open SDG data folder",
     "derive": "derive migration background from a register extract (CSV/Parquet)",
     "synth-register": "write a synthetic register extract calibrated to Münster 2017",
     "export-pdf": "write an edition as a print-ready PDF brochure",
+    "export-report": "write the monitoring report of an edition as a PDF",
+    "export-council-paper": "write a revision's council paper package (PDF, DOCX or OParl JSON)",
 }
 
 

@@ -8,9 +8,26 @@ from .models import Chapter, City, Edition, FieldOfAction, Footnote, GlossaryEnt
 
 
 class TranslationInline(GenericTabularInline):
+    """Translations of this object, read-only: they are written in the translation
+    workspace (``/uebersetzungen/``), which keeps draft → reviewed → published and
+    records the source each translation was made from."""
+
     model = Translation
     extra = 0
-    fields = ("field", "language", "text", "status")
+    fields = ("field", "language", "text", "status", "source_changed", "updated_at", "updated_by")
+    readonly_fields = fields
+    can_delete = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("source changed"), boolean=True)
+    def source_changed(self, translation):
+        source = getattr(translation.content_object, translation.field, None)
+        return source is not None and translation.is_stale(source)
 
 
 @admin.register(City)

@@ -4,8 +4,12 @@ Texts are the German source; translations hang off :class:`core.Translation`.
 Writes go through :mod:`leitbild.concept.services`, reads through ``selectors``.
 """
 
+import calendar
+import datetime as dt
+
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from leitbild.core.models import TranslatableModel
@@ -26,14 +30,60 @@ class City(TranslatableModel):
         return self.name
 
 
+# The council revises the concept every five years (seeds 002 and 004); an edition whose
+# end of validity was not entered is taken to be valid for one such cycle from adoption.
+REVISION_CYCLE_YEARS = 5
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` moved by whole calendar months, clamped to the last day of the month.
+
+    31 January plus one month is 28 (or 29) February: the way people count "twelve
+    months before" a date.
+    """
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = calendar.monthrange(year, month)[1]
+    return day.replace(year=year, month=month, day=min(day.day, last))
+
+
 class EditionQuerySet(models.QuerySet):
+    """Status and time logic for editions. ``today`` defaults to the current date in Berlin."""
+
     def adopted(self):
-        """Editions the council adopted (the valid one and its predecessors)."""
+        """Editions with the status "adopted": the one currently adopted by the council.
+
+        Superseded editions carry the status "archived".
+        """
         return self.filter(status=Edition.Status.ADOPTED)
 
     def public(self):
         """Editions shown to visitors: everything but unpublished drafts."""
         return self.exclude(status=Edition.Status.DRAFT, published=False)
+
+    def in_force(self, today: dt.date | None = None):
+        """Adopted editions valid on ``today``: adopted on or before it (or on an unknown
+        day) and valid until ``today`` or later.
+
+        Without a ``valid_until`` an edition counts as valid for
+        :data:`REVISION_CYCLE_YEARS` from its adoption (see
+        :attr:`Edition.effective_valid_until`); one with neither date is not counted,
+        since nothing says it is still valid.
+        """
+        today = today or timezone.localdate()
+        # adopted_on + 5 years >= today  ⇔  adopted_on >= the earliest such adoption day.
+        earliest = add_months(today, -12 * REVISION_CYCLE_YEARS)
+        if add_months(earliest, 12 * REVISION_CYCLE_YEARS) < today:  # today is 29 February
+            earliest += dt.timedelta(days=1)
+        return (
+            self.adopted()
+            .filter(models.Q(adopted_on__lte=today) | models.Q(adopted_on__isnull=True))
+            .filter(
+                models.Q(valid_until__gte=today)
+                | models.Q(valid_until__isnull=True, adopted_on__gte=earliest)
+            )
+        )
 
 
 class Edition(TranslatableModel):
@@ -96,6 +146,20 @@ class Edition(TranslatableModel):
     def get_absolute_url(self):
         return reverse("concept:edition", kwargs={"edition": self.slug})
 
+    @property
+    def valid_until_derived(self) -> bool:
+        """True when the end of validity is not recorded but follows from the adoption date."""
+        return self.valid_until is None and self.adopted_on is not None
+
+    @property
+    def effective_valid_until(self) -> dt.date | None:
+        """``valid_until``, or adoption + :data:`REVISION_CYCLE_YEARS` when it is empty."""
+        if self.valid_until is not None:
+            return self.valid_until
+        if self.adopted_on is not None:
+            return add_months(self.adopted_on, 12 * REVISION_CYCLE_YEARS)
+        return None
+
 
 class Chapter(TranslatableModel):
     """A chapter or front-matter section with its (sanitised HTML) body."""
@@ -118,6 +182,7 @@ class Chapter(TranslatableModel):
     search_index = models.TextField(editable=False, blank=True)
 
     translatable_fields = ("title", "body")
+    translatable_html_fields = ("body",)
 
     class Meta:
         verbose_name = _("chapter")

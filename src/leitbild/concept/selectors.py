@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
 
 from leitbild.core.text import normalize_space, stems, word_diff
 
-from .models import Chapter, City, Edition, FieldOfAction, Footnote, Goal
+from .models import Chapter, City, Edition, FieldOfAction, Footnote, Goal, add_months
 
 
 class EditionNotFound(LookupError):
@@ -100,6 +103,136 @@ def edition_overview(edition: Edition) -> dict:
     )
     chapters = list(edition.chapters.prefetch_related("translations").order_by("position"))
     return {"chapters": chapters, "fields": fields}
+
+
+# -- validity and history ---------------------------------------------------------------
+
+
+class ValidityState(StrEnum):
+    OK = "ok"  # in force, more than the warning period left
+    EXPIRING = "expiring"  # in force, inside the warning period
+    EXPIRED = "expired"  # its validity ended and no newer edition was adopted
+    UNKNOWN = "unknown"  # adopted, but neither adoption date nor end of validity recorded
+    NONE = "none"  # the city has no adopted edition
+
+
+@dataclass(frozen=True)
+class Validity:
+    """Where a city's concept stands on ``today``; see :func:`edition_validity`.
+
+    ``days_left`` is negative once the edition has expired. ``derived`` says that
+    ``valid_until`` was not recorded but computed from the adoption date.
+    """
+
+    state: ValidityState
+    today: dt.date
+    edition: Edition | None = None
+    valid_until: dt.date | None = None
+    derived: bool = False
+    warn_from: dt.date | None = None
+    days_left: int | None = None
+
+    @property
+    def valid(self) -> bool:
+        return self.state in (ValidityState.OK, ValidityState.EXPIRING)
+
+
+def edition_validity(
+    *, city: City, today: dt.date | None = None, warning_months: int | None = None
+) -> Validity:
+    """The city's adopted edition and how long it stays valid.
+
+    NRW's participation and integration act requires a valid integration concept, so
+    staff are warned ``warning_months`` (setting ``LEITBILD_EXPIRY_WARNING_MONTHS``,
+    default 12) before it expires: from that day on, the end day included, the state
+    is "expiring". The edition is the newest one with the status "adopted" whose
+    adoption is not in the future — also after it expired, since it stays the one to
+    revise. The running revision is the participation app's business
+    (``participation.selectors.process_running_revision``): the concept app knows
+    nothing of processes.
+    """
+    today = today or timezone.localdate()
+    if warning_months is None:
+        warning_months = settings.LEITBILD_EXPIRY_WARNING_MONTHS
+    edition = (
+        Edition.objects.adopted()
+        .filter(city=city)
+        .exclude(adopted_on__gt=today)
+        .select_related("city")
+        .order_by("-year")
+        .first()
+    )
+    if edition is None:
+        return Validity(state=ValidityState.NONE, today=today)
+    end = edition.effective_valid_until
+    if end is None:
+        return Validity(state=ValidityState.UNKNOWN, today=today, edition=edition)
+    warn_from = add_months(end, -warning_months)
+    if today > end:
+        state = ValidityState.EXPIRED
+    elif today >= warn_from:
+        state = ValidityState.EXPIRING
+    else:
+        state = ValidityState.OK
+    return Validity(
+        state=state,
+        today=today,
+        edition=edition,
+        valid_until=end,
+        derived=edition.valid_until_derived,
+        warn_from=warn_from,
+        days_left=(end - today).days,
+    )
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    edition: Edition
+    valid_until: dt.date | None
+    derived: bool  # valid_until computed from the adoption date, not recorded
+    in_force: bool
+    has_text: bool  # False for editions known only from council papers
+    has_brochure: bool
+    predecessor: Edition | None  # the edition before, when a comparison makes sense
+
+
+def edition_history(*, today: dt.date | None = None) -> list[HistoryEntry]:
+    """Every public edition, city by city, oldest first, with its validity.
+
+    A brochure exists for adopted (or since superseded) editions whose text is held in
+    full; a comparison with the predecessor only where both hold goals to compare.
+    """
+    today = today or timezone.localdate()
+    editions = list(
+        Edition.objects.public()
+        .select_related("city")
+        .prefetch_related("translations")
+        .annotate(
+            goal_count=Count("goals", distinct=True),
+            chapter_count=Count("chapters", distinct=True),
+        )
+        .order_by("city__name", "year")
+    )
+    in_force = set(Edition.objects.in_force(today).values_list("pk", flat=True))
+    entries, previous = [], None
+    for edition in editions:
+        if previous is not None and previous.city_id != edition.city_id:
+            previous = None
+        entries.append(
+            HistoryEntry(
+                edition=edition,
+                valid_until=edition.effective_valid_until,
+                derived=edition.valid_until_derived,
+                in_force=edition.pk in in_force,
+                has_text=bool(edition.goal_count or edition.chapter_count),
+                has_brochure=not edition.is_partial
+                and edition.status in (Edition.Status.ADOPTED, Edition.Status.ARCHIVED),
+                predecessor=previous if previous and edition.goal_count else None,
+            )
+        )
+        if edition.goal_count:
+            previous = edition
+    return entries
 
 
 # -- comparison -------------------------------------------------------------------------

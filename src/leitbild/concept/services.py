@@ -14,6 +14,7 @@ from leitbild.core.text import sanitize_html, search_index, similarity, stems, s
 
 from . import textimport
 from .models import (
+    REVISION_CYCLE_YEARS,
     Chapter,
     City,
     Edition,
@@ -22,6 +23,7 @@ from .models import (
     Goal,
     GoalGroup,
     GoalRevision,
+    add_months,
 )
 
 LINEAGE_THRESHOLD = 0.5
@@ -143,7 +145,8 @@ def edition_import_text(
         if value is not None:
             setattr(edition, attr, value)
     if edition.valid_until is None and edition.adopted_on:
-        edition.valid_until = edition.adopted_on.replace(year=edition.adopted_on.year + 5)
+        # One revision cycle; add_months, since replace(year=…) fails on 29 February.
+        edition.valid_until = add_months(edition.adopted_on, 12 * REVISION_CYCLE_YEARS)
     edition.save()
 
     # Footnotes are re-created; they belong to whatever carries their marker.
@@ -236,6 +239,39 @@ def edition_import_text(
         footnotes=len(document.footnotes),
         linked=linked,
     )
+
+
+@transaction.atomic
+def edition_record(
+    *,
+    city_name: str,
+    year: int,
+    title: str,
+    status: str,
+    number: int | None = None,
+    council_paper: str = "",
+    adopted_on: dt.date | None = None,
+    valid_until: dt.date | None = None,
+    source_name: str = "",
+) -> Edition:
+    """Record an edition whose text is not held, so that the edition history is complete.
+
+    For editions known only from council papers, such as Münster's first one of 2008.
+    Running it again updates the record. An edition of that city and year that holds
+    text is left alone (``ValueError``): import its text instead.
+    """
+    city = city_get_or_create(name=city_name)
+    edition = Edition.objects.select_for_update().filter(city=city, year=year).first()
+    if edition is None:
+        edition = Edition(city=city, year=year, slug=_edition_slug(city, year))
+    elif edition.chapters.exists() or edition.goals.exists():
+        raise ValueError(f"Edition {edition.slug} holds text; import it instead.")
+    edition.title, edition.number, edition.status = title, number, status
+    edition.council_paper, edition.adopted_on = council_paper, adopted_on
+    edition.valid_until, edition.source_name = valid_until, source_name
+    edition.is_partial = True
+    edition.save()
+    return edition
 
 
 def edition_link_neighbours(*, edition: Edition) -> int:

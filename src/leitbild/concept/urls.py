@@ -14,6 +14,8 @@ urlpatterns = [
         views.lineage_edit,
         name="lineage_edit",
     ),
+    # Before the edition pages, whose pattern would take "chronik" for an edition.
+    path("leitbild/chronik/", views.edition_history, name="history"),
     path("leitbild/<slug:edition>/", views.edition_detail, name="edition"),
     path("leitbild/<slug:edition>/begriffe/", views.glossary, name="glossary"),
     path("leitbild/<slug:edition>/kapitel/<slug:chapter>/", views.chapter_detail, name="chapter"),

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -31,8 +31,22 @@ def home(request):
 def edition_detail(request, edition):
     edition = _edition(edition)
     context = {"edition": edition, **selectors.edition_overview(edition)}
-    context["others"] = Edition.objects.public().filter(city=edition.city).exclude(pk=edition.pk)
+    # Editions known only from council papers hold no goals: nothing to compare with.
+    context["others"] = (
+        Edition.objects.public()
+        .filter(city=edition.city)
+        .exclude(pk=edition.pk)
+        .annotate(goal_count=Count("goals"))
+    )
+    context["goal_count"] = edition.goals.count()
     return render(request, "concept/edition_detail.html", context)
+
+
+def edition_history(request):
+    """Every edition with its council paper, adoption and validity, oldest first."""
+    entries = selectors.edition_history()
+    context = {"entries": entries, "any_derived": any(e.derived for e in entries)}
+    return render(request, "concept/history.html", context)
 
 
 def chapter_detail(request, edition, chapter):
@@ -48,7 +62,9 @@ def chapter_detail(request, edition, chapter):
         "chapter": chapter,
         "previous": chapters[index - 1] if index > 0 else None,
         "next": chapters[index + 1] if index + 1 < len(chapters) else None,
-        "fields": edition.fields.filter(chapter=chapter).order_by("position"),
+        "fields": edition.fields.filter(chapter=chapter)
+        .prefetch_related("translations")
+        .order_by("position"),
     }
     return render(request, "concept/chapter_detail.html", context)
 
@@ -75,6 +91,11 @@ def goal_detail(request, edition, field, goal):
         Goal.objects.for_display()
         .select_related("predecessor__edition", "predecessor__field")
         .prefetch_related(
+            # The page shows these texts in the content language too.
+            "field__translations",
+            "group__translations",
+            "parent__translations",
+            "footnotes__translations",
             Prefetch("children", queryset=Goal.objects.for_display().order_by("position")),
             Prefetch(
                 "successors",

@@ -5,7 +5,8 @@ class ContentLanguageMiddleware:
     """Pick the language in which content (not the interface) is shown.
 
     ``?lang=ar`` selects any configured content language, including ones the
-    interface is not translated into; otherwise content follows the interface.
+    interface is not translated into, and is remembered in a cookie so that it stays
+    while the visitor reads on; otherwise content follows the interface.
     """
 
     def __init__(self, get_response):
@@ -13,14 +14,27 @@ class ContentLanguageMiddleware:
 
     def __call__(self, request):
         requested = request.GET.get("lang", "")
+        remembered = request.COOKIES.get(settings.CONTENT_LANGUAGE_COOKIE_NAME, "")
         if requested in settings.CONTENT_LANGUAGES:
             request.content_language = requested
+        elif remembered in settings.CONTENT_LANGUAGES:
+            request.content_language = remembered
         else:
             ui = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
             request.content_language = (
                 ui if ui in settings.CONTENT_LANGUAGES else settings.CONTENT_SOURCE_LANGUAGE
             )
-        return self.get_response(request)
+        response = self.get_response(request)
+        if requested in settings.CONTENT_LANGUAGES and requested != remembered:
+            response.set_cookie(
+                settings.CONTENT_LANGUAGE_COOKIE_NAME,
+                requested,
+                max_age=365 * 24 * 3600,
+                samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+            )
+        return response
 
 
 class InterfaceLanguageMiddleware:

@@ -45,6 +45,14 @@ class Translation(models.Model):
         help_text=_("Tells whether the source text changed after this translation was made."),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("translation")
@@ -61,6 +69,7 @@ class Translation(models.Model):
         return f"{self.content_type.model}#{self.object_id}.{self.field} [{self.language}]"
 
     def is_stale(self, source_text: str) -> bool:
+        """The source text changed since this translation was last saved."""
         return self.source_digest != source_digest(source_text)
 
 
@@ -72,6 +81,8 @@ class TranslatableModel(models.Model):
     """
 
     translatable_fields: tuple[str, ...] = ()
+    # Those of ``translatable_fields`` that hold (sanitised) HTML rather than plain text.
+    translatable_html_fields: tuple[str, ...] = ()
 
     translations = GenericRelation(Translation)
 

@@ -11,6 +11,7 @@ from leitbild.concept.demo import demo_load as concept_load
 from leitbild.implementation.demo import demo_load as implementation_load
 from leitbild.monitoring.demo import demo_load as monitoring_load
 from leitbild.participation.demo import demo_load as participation_load
+from leitbild.publishing.demo import demo_load as publishing_load
 
 
 @transaction.atomic
@@ -21,6 +22,7 @@ def demo_load() -> dict:
     process = participation_load(base=edition_2019)
     observations = monitoring_load(edition=edition_2019)
     measures = implementation_load(edition=edition_2019)
+    publishing_load(process=process)
     return {
         "editions": results,
         "organisations": organisations,

@@ -202,6 +202,12 @@ def demo_load(*, edition: Edition) -> int:
                 "baseline_year": base_year,
                 "target_value": target,
                 "deadline": deadline,
+                # A target below the baseline is a decrease (unemployment falls to 9 %).
+                "direction": (
+                    ActionGoal.Direction.DECREASE
+                    if target < base
+                    else ActionGoal.Direction.INCREASE
+                ),
             },
         )
         item.indicators.set([indicators[code]])

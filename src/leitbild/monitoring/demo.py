@@ -9,7 +9,9 @@ The district shares of residents with migration background for 2017 come through
 register pipeline: a synthetic register of 309,429 residents calibrated to Münster 2017
 (:mod:`.derivation.synth`) is validated, derived, aggregated, disclosure-checked and
 published exactly as an uploaded extract would be (:func:`.services.register_results_publish`).
-The other years are a synthetic trend from those 2017 figures.
+The other years are a synthetic trend from those 2017 figures. Naturalisations by
+district (2022–2024) are disclosure-checked counts, so some districts' values are hidden
+(``naturalisations_by_district_csv``).
 """
 
 import json
@@ -178,6 +180,45 @@ def _rows(rng: random.Random, base: dict[tuple[str, str], float]) -> list[str]:
     return lines
 
 
+NATURALISATION_DISTRICT_YEARS = (2022, 2023, 2024)
+
+
+def naturalisations_by_district_csv(city, base: dict[tuple[str, str], float]) -> bytes:
+    """SYNTHETIC naturalisations by district for recent years: the city's number of each
+    year shared out in proportion to the square of a district's 2017 share with migration
+    background (they cluster where many foreigners live), then disclosure-checked like
+    the register table — counts below 3 hidden, and what would reveal them from the city
+    total. So the demo's district tables have hidden cells, as real ones do."""
+    from .derivation import disclosure
+
+    rng = random.Random(2025)
+    shares = {area: value for (area, group), value in base.items() if area and not group}
+    totals = dict(
+        Indicator.objects.get(city=city, code="einbuergerungen")
+        .observations.filter(area__level=District.Level.CITY, disaggregation_key="")
+        .values_list("period", "value")
+    )
+    lines = ["indicator,period,area,value,status"]
+    for year in NATURALISATION_DISTRICT_YEARS:
+        if year not in totals:
+            continue
+        weights = {area: share**2 * rng.uniform(0.8, 1.2) for area, share in shares.items()}
+        exact = {area: totals[year] * w / sum(weights.values()) for area, w in weights.items()}
+        counts = {area: int(value) for area, value in exact.items()}
+        # Largest remainders, so the districts add up to the city's number.
+        short = round(totals[year]) - sum(counts.values())
+        for area in sorted(exact, key=lambda a: exact[a] - counts[a], reverse=True)[:short]:
+            counts[area] += 1
+        table = disclosure.with_margins({(area, "n"): n for area, n in counts.items()})
+        hidden = disclosure.suppress(table, threshold=3)
+        for area, n in sorted(counts.items()):
+            if (area, "n") in hidden:
+                lines.append(f"einbuergerungen,{year},{area},,suppressed")
+            else:
+                lines.append(f"einbuergerungen,{year},{area},{n},normal")
+    return ("\n".join(lines) + "\n").encode()
+
+
 @transaction.atomic
 def demo_load(*, edition: Edition) -> int:
     city = edition.city
@@ -196,4 +237,9 @@ def demo_load(*, edition: Edition) -> int:
     report = observations_import(
         city=city, data=("\n".join(lines) + "\n").encode(), filename="demo-synthetisch.csv"
     )
-    return report.created + report.updated + report.unchanged
+    by_district = observations_import(
+        city=city,
+        data=naturalisations_by_district_csv(city, base),
+        filename="demo-einbuergerungen-stadtteile.csv",
+    )
+    return sum(r.created + r.updated + r.unchanged for r in (report, by_district))

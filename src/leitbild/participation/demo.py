@@ -31,6 +31,7 @@ from .models import (
     StakeholderGroup,
     TargetGroup,
 )
+from .services import amendment_accept, contribution_dispose
 
 DEMO_FILE = Path(__file__).resolve().parent / "demo" / "process-2023-2025.json"
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -55,6 +56,41 @@ SYNTHETIC_CONTRIBUTIONS = [
         "[Synthetisches Beispiel] Die Wahlbeteiligung bei der Integrationsratswahl sollte als "
         "Kennzahl beobachtet werden.",
         "",
+    ),
+    (
+        "6.6",
+        "leitziel-1",
+        Contribution.Kind.AMENDMENT,
+        "Beispiel (synthetisch)",
+        "[Synthetisches Beispiel] Vorschlag: die Anerkennung ausländischer Abschlüsse im "
+        "Leitziel ausdrücklich nennen.",
+        "Wir erkennen die Kompetenzen, Leistungen und im Ausland erworbenen Abschlüsse von "
+        "Menschen mit Migrationsvorgeschichte an. Wir fördern diese individuell und setzen uns "
+        "dafür ein, dass die Rahmenbedingungen so gestaltet werden, dass ihre Fähigkeiten für "
+        "die berufliche Entwicklung nutzbar gemacht werden.",
+    ),
+]
+
+# How the integration centre weighed the synthetic contributions: (body prefix,
+# disposition, public reason). The proposed rewording is taken up, so the draft's goal
+# changes and the synopsis of the council paper has something to show.
+SYNTHETIC_WEIGHING = [
+    (
+        "[Synthetisches Beispiel] Vorschlag:",
+        "amendment",
+        "[Synthetisches Beispiel] Übernommen: Die Anerkennung ausländischer Abschlüsse "
+        "wird im Leitziel genannt.",
+    ),
+    (
+        "[Synthetisches Beispiel] Die Anerkennung",
+        Contribution.Disposition.TAKEN_UP,
+        "[Synthetisches Beispiel] Mit dem Änderungsvorschlag zum selben Leitziel umgesetzt.",
+    ),
+    (
+        "[Synthetisches Beispiel] Die Wahlbeteiligung",
+        Contribution.Disposition.PARTLY,
+        "[Synthetisches Beispiel] Die Wahlbeteiligung wird als Kennzahl im "
+        "Integrationsmonitoring geführt; der Zieltext bleibt unverändert.",
     ),
 ]
 
@@ -187,8 +223,22 @@ def demo_load(*, base: Edition) -> Process:
                 "confirmed_at": opens,
             },
         )
+    _synthetic_weighing(process)
     _synthetic_registrations(process)
     return process
+
+
+def _synthetic_weighing(process: Process) -> None:
+    for prefix, disposition, reason in SYNTHETIC_WEIGHING:
+        contribution = process.contributions.filter(body__startswith=prefix).first()
+        if contribution is None or contribution.disposition:
+            continue  # loaded before: already weighed
+        if disposition == "amendment":
+            amendment_accept(contribution=contribution, user=None, reason=reason)
+        else:
+            contribution_dispose(
+                contribution=contribution, user=None, disposition=disposition, reason=reason
+            )
 
 
 def _synthetic_registrations(process: Process) -> None:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leitbild.actors.models import Organisation
-from leitbild.concept.models import District, FieldOfAction, Goal
+from leitbild.concept.models import District, Edition, FieldOfAction, Goal
 from leitbild.core.text import word_diff
 
 from .models import (
@@ -35,6 +35,23 @@ def process_get(slug: str) -> Process:
         return Process.objects.select_related("base_edition", "draft_edition").get(slug=slug)
     except Process.DoesNotExist as error:
         raise Http404(_("No such participation process.")) from error
+
+
+def process_running_revision(*, base: Edition) -> Process | None:
+    """The revision of ``base`` under way, if any: a process whose draft is not adopted yet.
+
+    A revision ends when the council adopts its draft, not when participation ends
+    (``ends_on``): in between the draft is finished and put to the vote, and a second
+    revision of the same edition would compete with it. A process without a draft
+    edition counts as running, too.
+    """
+    return (
+        Process.objects.filter(base_edition=base)
+        .filter(Q(draft_edition__isnull=True) | Q(draft_edition__status=Edition.Status.DRAFT))
+        .select_related("base_edition", "draft_edition")
+        .order_by("-starts_on", "-pk")
+        .first()
+    )
 
 
 def events_for_listing(queryset):

@@ -11,6 +11,7 @@ never overbooked however many people register at the same moment.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 from collections.abc import Iterable
@@ -22,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leitbild.concept.models import Edition, FieldOfAction, Goal, GoalRevision
-from leitbild.concept.services import goal_update_text
+from leitbild.concept.services import edition_create_draft, goal_update_text
 
 from .models import (
     ApiToken,
@@ -36,6 +37,7 @@ from .models import (
     TargetGroup,
     new_token,
 )
+from .selectors import process_running_revision
 from .tasks import send_participation_mail
 
 log = logging.getLogger(__name__)
@@ -613,7 +615,109 @@ def api_token_create(*, user) -> str:
     return token
 
 
+# Revisions ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def process_start_revision(
+    *, base: Edition, title: str, slug: str, starts_on: dt.date, draft_year: int, user
+) -> Process:
+    """Start the next revision of the adopted edition ``base``: a process and its draft.
+
+    The draft is a copy of ``base`` (``concept.services.edition_create_draft``, every
+    goal carried over with ``base``'s goal as its predecessor). Refused, with a
+    :class:`ValidationError`, when ``base`` is not the adopted edition, when a revision
+    of it is already running (see ``selectors.process_running_revision``), or when the
+    draft year or the address is taken. ``user`` joins the process's staff: whoever
+    starts a revision runs it, and may add colleagues in the administration.
+    """
+    # Lock the base row so that two people pressing the button at once cannot both
+    # pass the "already running" check (PostgreSQL; SQLite writers queue anyway).
+    base = Edition.objects.select_for_update().select_related("city").get(pk=base.pk)
+    if base.status != Edition.Status.ADOPTED:
+        raise ValidationError(
+            _("Only the adopted edition can be revised; %(edition)s is “%(status)s”.")
+            % {"edition": base, "status": base.get_status_display()}
+        )
+    running = process_running_revision(base=base)
+    if running is not None:
+        raise ValidationError(
+            _(
+                "The revision “%(title)s” of this edition is already running. Its draft "
+                "has to be adopted before the next revision can start."
+            )
+            % {"title": running.title}
+        )
+    errors = {}
+    if draft_year <= base.year:
+        errors["draft_year"] = _("The new edition has to be later than %(year)s.") % {
+            "year": base.year
+        }
+    elif Edition.objects.filter(city=base.city, year=draft_year).exists():
+        errors["draft_year"] = _("%(city)s has an edition of %(year)s already.") % {
+            "city": base.city,
+            "year": draft_year,
+        }
+    if Process.objects.filter(slug=slug).exists():
+        errors["slug"] = _("Another participation process has this address.")
+    if errors:
+        raise ValidationError(errors)
+    draft = edition_create_draft(source=base, year=draft_year, title=base.title)
+    process = Process.objects.create(
+        title=title,
+        slug=slug,
+        base_edition=base,
+        draft_edition=draft,
+        starts_on=starts_on,
+    )
+    if user is not None and user.is_staff:
+        process.staff.add(user)
+    log.info("Revision %s of edition %s started by %s", process.slug, base.slug, user)
+    return process
+
+
 # Data protection ---------------------------------------------------------------------
+
+
+def _pseudonym(email: str) -> str:
+    """A keyed hash in place of an address: the same person still counts once in the
+    statistics, but nobody can tell who it was without the secret key."""
+    import hmac
+
+    if email.endswith("@erased.invalid"):
+        return email
+    digest = hmac.new(settings.SECRET_KEY.encode(), email.encode(), "sha256").hexdigest()
+    return f"{digest[:24]}@erased.invalid"
+
+
+def _registration_anonymise(registration: Registration) -> None:
+    registration.name = ""
+    registration.email = _pseudonym(registration.email)
+    registration.organisation_name = ""
+    registration.needs_interpreting = ""
+    registration.needs_childcare = False
+    registration.needs_accessibility = ""
+    registration.save()
+
+
+def registrations_anonymise(*, now=None) -> int:
+    """Anonymise the registrations of events that ended more than
+    ``REGISTRATION_RETENTION_DAYS`` ago — what the consent text promises for every
+    event, whether or not its process has been purged. Returns how many changed.
+
+    Run daily (``leitbild anonymise-registrations``; ``serve --production`` schedules it).
+    """
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.REGISTRATION_RETENTION_DAYS)
+    stale = Registration.objects.filter(event__ends_at__lt=cutoff).exclude(
+        email__endswith="@erased.invalid"
+    )
+    count = 0
+    with transaction.atomic():
+        for registration in stale.select_for_update().iterator():
+            _registration_anonymise(registration)
+            count += 1
+    return count
 
 
 def process_purge_personal_data(*, process: Process) -> dict[str, int]:
@@ -624,37 +728,23 @@ def process_purge_personal_data(*, process: Process) -> dict[str, int]:
     and poll ballots stay one per address. Group, organisation, district and target
     groups stay: they are only ever shown as suppressed aggregates.
     """
-    import hmac
-
-    def pseudonym(email: str) -> str:
-        if email.endswith("@erased.invalid"):
-            return email
-        digest = hmac.new(settings.SECRET_KEY.encode(), email.encode(), "sha256").hexdigest()
-        return f"{digest[:24]}@erased.invalid"
-
     counts = {"registrations": 0, "contributions": 0, "ballots": 0}
     with transaction.atomic():
         for registration in Registration.objects.filter(event__process=process).exclude(
             email__endswith="@erased.invalid"
         ):
-            registration.name = ""
-            registration.email = pseudonym(registration.email)
-            registration.organisation_name = ""
-            registration.needs_interpreting = ""
-            registration.needs_childcare = False
-            registration.needs_accessibility = ""
-            registration.save()
+            _registration_anonymise(registration)
             counts["registrations"] += 1
         for contribution in process.contributions.exclude(email="").exclude(
             email__endswith="@erased.invalid"
         ):
-            contribution.email = pseudonym(contribution.email)
+            contribution.email = _pseudonym(contribution.email)
             contribution.save(update_fields=["email"])
             counts["contributions"] += 1
         for ballot in PollBallot.objects.filter(poll__process=process).exclude(
             email__endswith="@erased.invalid"
         ):
-            ballot.email = pseudonym(ballot.email)
+            ballot.email = _pseudonym(ballot.email)
             ballot.save(update_fields=["email"])
             counts["ballots"] += 1
         ContributionReport.objects.filter(contribution__process=process).delete()

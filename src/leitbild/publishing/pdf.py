@@ -30,6 +30,12 @@ def _static_file(url: str) -> tuple[bytes, str]:
 
 
 def html_to_pdf(html: str) -> bytes:
+    return html_layout(html).write_pdf()
+
+
+def html_layout(html: str):
+    """The laid-out WeasyPrint document: its ``pages`` are known before it is written
+    (``.write_pdf()``), so a caller can record the page count without a PDF reader."""
     import weasyprint
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -41,4 +47,4 @@ def html_to_pdf(html: str) -> bytes:
             return URLFetcherResponse(url, body=body, headers={"Content-Type": mime_type})
 
     fetcher = StaticFetcher(fail_on_errors=True)
-    return weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
+    return weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()

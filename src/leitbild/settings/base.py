@@ -51,18 +51,28 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "leitbild.core",
+    "leitbild.audit",
     "leitbild.concept",
     "leitbild.actors",
     "leitbild.participation",
     "leitbild.monitoring",
     "leitbild.implementation",
     "leitbild.publishing",
+    "leitbild.workspace",
+    "leitbild.privacy",
     "leitbild.demo",
     "leitbild.api",
+    "leitbild.ops",
     "django_tasks_db",
 ]
 
 MIDDLEWARE = [
+    # First: a request id for every log line; the visitor's address behind a proxy; and
+    # /healthz answered before host checks and the HTTPS redirect (load balancers probe
+    # by IP over HTTP). See leitbild/ops/middleware.py.
+    "leitbild.ops.middleware.RequestIdMiddleware",
+    "leitbild.ops.middleware.ForwardedClientMiddleware",
+    "leitbild.ops.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -131,17 +141,28 @@ USE_TZ = True
 # Content languages: the concept's texts are written in German (the source) and can
 # carry translations into any of these. "de-easy" is easy-to-read German (Leichte
 # Sprache); its HTML language tag stays "de". Direction matters for Arabic, Persian …
+# ``name_local`` is the language's own name, shown in the content-language switcher.
+# A city adds a language here (no migration needed); see docs/operations.md.
 CONTENT_SOURCE_LANGUAGE = "de"
 CONTENT_LANGUAGES = {
-    "de": {"name": _("German"), "html_lang": "de", "dir": "ltr"},
-    "de-easy": {"name": _("Easy-to-read German"), "html_lang": "de", "dir": "ltr"},
-    "en": {"name": _("English"), "html_lang": "en", "dir": "ltr"},
-    "ar": {"name": _("Arabic"), "html_lang": "ar", "dir": "rtl"},
-    "fa": {"name": _("Persian"), "html_lang": "fa", "dir": "rtl"},
-    "tr": {"name": _("Turkish"), "html_lang": "tr", "dir": "ltr"},
-    "ru": {"name": _("Russian"), "html_lang": "ru", "dir": "ltr"},
-    "uk": {"name": _("Ukrainian"), "html_lang": "uk", "dir": "ltr"},
+    "de": {"name": _("German"), "name_local": "Deutsch", "html_lang": "de", "dir": "ltr"},
+    "de-easy": {
+        "name": _("Easy-to-read German"),
+        "name_local": "Leichte Sprache",
+        "html_lang": "de",
+        "dir": "ltr",
+    },
+    "en": {"name": _("English"), "name_local": "English", "html_lang": "en", "dir": "ltr"},
+    "ar": {"name": _("Arabic"), "name_local": "العربية", "html_lang": "ar", "dir": "rtl"},
+    "fa": {"name": _("Persian"), "name_local": "فارسی", "html_lang": "fa", "dir": "rtl"},
+    "tr": {"name": _("Turkish"), "name_local": "Türkçe", "html_lang": "tr", "dir": "ltr"},
+    "ru": {"name": _("Russian"), "name_local": "Русский", "html_lang": "ru", "dir": "ltr"},
+    "uk": {"name": _("Ukrainian"), "name_local": "Українська", "html_lang": "uk", "dir": "ltr"},
+    "pl": {"name": _("Polish"), "name_local": "Polski", "html_lang": "pl", "dir": "ltr"},
 }
+# A content language chosen with ?lang= is remembered in this cookie, so that it stays
+# while the visitor moves from page to page.
+CONTENT_LANGUAGE_COOKIE_NAME = "leitbild_content_language"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
@@ -189,6 +210,9 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# Reverse proxies whose X-Forwarded-For names the visitor (addresses or networks, "*" for
+# any peer). The same variable tells gunicorn whom to trust with X-Forwarded-Proto.
+FORWARDED_ALLOW_IPS = env_list("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 # Background work (e-mails, exports) goes through Django's task framework. The
 # database backend needs no extra service: run `leitbild db_worker` next to the web
@@ -229,21 +253,47 @@ RATE_LIMITS = {
     "report": (20, 3600),
     "ballot": (10, 3600),
     "api-registration": (30, 3600),
+    "privacy-request": (5, 3600),
 }
+# Privacy (see docs/operations.md): who is responsible, shown on /datenschutz/; how long a
+# link to one's data works; when registrations are anonymised after their event.
+PRIVACY_CONTROLLER = os.environ.get("PRIVACY_CONTROLLER", "")
+PRIVACY_CONTACT = os.environ.get("PRIVACY_CONTACT", "")
+PRIVACY_OFFICER = os.environ.get("PRIVACY_OFFICER", "")
+PRIVACY_REQUEST_HOURS = int(os.environ.get("PRIVACY_REQUEST_HOURS", "48"))
+REGISTRATION_RETENTION_DAYS = int(os.environ.get("REGISTRATION_RETENTION_DAYS", "90"))
 AUTO_HIDE_REPORTS = int(os.environ.get("AUTO_HIDE_REPORTS", "3"))
 # Who-took-part statistics: counts below STATS_MIN_COUNT are shown only as "fewer than";
 # with fewer than STATS_MIN_TOTAL people no breakdown is shown at all.
 STATS_MIN_COUNT = 5
 STATS_MIN_TOTAL = 10
+# NRW requires a valid integration concept: the staff dashboard warns this many months
+# before the adopted edition expires.
+LEITBILD_EXPIRY_WARNING_MONTHS = int(os.environ.get("LEITBILD_EXPIRY_WARNING_MONTHS", "12"))
 
+# LOG_FORMAT=json: one JSON object per line (time, level, logger, message, request id,
+# exception) for a log collector; the default stays plain text for people.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT not in {"text", "json"}:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'text' or 'json', not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "leitbild.ops.logging.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"}
+        | ({"formatter": "json"} if LOG_FORMAT == "json" else {})
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # WeasyPrint reports every layout step at INFO; its warnings still show.
     "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
+
+# /healthz reports the task queue as "stale" (status "degraded", still HTTP 200) when a
+# task has waited longer than this: the worker is down or cannot keep up.
+HEALTH_TASK_STALE_SECONDS = int(os.environ.get("HEALTH_TASK_STALE_SECONDS", "900"))
 
 # Register-derived monitoring (issue 5): counts below REGISTER_MIN_COUNT are not published
 # (with secondary suppression), nor shares of fewer than REGISTER_MIN_DENOMINATOR residents.

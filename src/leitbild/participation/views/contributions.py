@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from leitbild.audit.models import AuditEvent
+from leitbild.audit.services import audit_record
 from leitbild.concept.models import Edition, Goal
 from leitbild.core.exports import table_response
 from leitbild.core.ratelimit import client_fingerprint, rate_limited
@@ -290,6 +292,13 @@ def contribution_detail(request, process, pk):
         if done:
             return done
     staff = permissions.can_moderate(request.user, process)
+    if staff and contribution.email:
+        audit_record(
+            request=request,
+            action=AuditEvent.Action.VIEW,
+            subject=f"e-mail address of contribution {contribution.pk}",
+            people=1,
+        )
     threads = selectors.contribution_threads(process.contributions.filter(pk=contribution.pk))
     return render(
         request,

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from leitbild.audit.models import AuditEvent
+from leitbild.audit.services import audit_record
 from leitbild.core.exports import table_response
 from leitbild.core.ratelimit import rate_limited
 
@@ -181,6 +183,12 @@ def registration_list(request, process, event):
         changed = services.registration_set_attendance(event=event, attended=attended)
         messages.success(request, _("Attendance saved (%(n)d changed).") % {"n": changed})
         return redirect("participation:registrations", process=process.slug, event=event.pk)
+    audit_record(
+        request=request,
+        action=AuditEvent.Action.VIEW,
+        subject=f"registrations of event {event.pk} ({event.title})",
+        people=len(registrations),
+    )
     waiting_position = 0
     for registration in registrations:
         registration.attendance = attendance_raw(registration)
@@ -244,6 +252,12 @@ def registration_export(request, process, event, fmt):
             "status", "created_at", "pk"
         )
     ]
+    audit_record(
+        request=request,
+        action=AuditEvent.Action.EXPORT,
+        subject=f"registrations of event {event.pk} ({event.title}) as {fmt}",
+        people=len(rows),
+    )
     return table_response(
         filename=f"anmeldungen-{event.starts_at:%Y-%m-%d}-{event.pk}",
         fmt=fmt,

@@ -23,6 +23,9 @@ class Command(BaseCommand):
             found = matches[0] if matches else None
         if found is None:
             raise CommandError(f"No edition {edition!r}.")
-        data = edition_pdf(edition=found, language=language)
+        try:
+            data = edition_pdf(edition=found, language=language)
+        except ValueError as error:  # an unknown content language
+            raise CommandError(str(error)) from error
         out.write_bytes(data)
         self.stdout.write(self.style.SUCCESS(f"{found} → {out} ({len(data) // 1024} KB)"))

@@ -1,0 +1,1 @@
+"""Operations: production server, health check, structured logs, backup and restore."""
