@@ -591,3 +591,15 @@ def test_query_errors_use_the_same_format(client, db):
     assert response.status_code == 422
     assert "limit" in response.json()["errors"]
     assert "upcoming" in client.get("/api/v1/events/", {"upcoming": "maybe"}).json()["errors"]
+
+
+def test_staff_writes_are_rate_limited_per_token_user(client, process, token, settings):
+    """A leaked token cannot write without bound: beyond RATE_LIMITS["api-staff-write"]
+    writes an hour its user gets 429 and nothing more is created."""
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "api-staff-write": (2, 3600)}
+    answers = [
+        post_event(client, event_payload(process, title=f"Forum {n}"), headers=bearer(token))
+        for n in range(3)
+    ]
+    assert [a.status_code for a in answers] == [201, 201, 429]
+    assert not process.events.filter(title="Forum 2").exists()

@@ -120,7 +120,7 @@ def test_spam_defences(client, process, goal, settings):
     for n in range(5):
         response = client.post(url, {**data, "body": f"Beitrag {n}"})
     assert Contribution.objects.filter(body__startswith="Beitrag ").count() == 2
-    assert response.status_code == 200  # the form again, with the message
+    assert response.status_code == 429  # the form again, with the message
 
 
 def test_amendment_needs_a_wording_and_quote_must_be_in_the_goal(process, goal):

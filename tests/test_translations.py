@@ -158,6 +158,17 @@ def test_invalid_requests_are_refused(goal):
         translation_save(obj=goal, field="slug", language="ar", text="x", status=DRAFT)
 
 
+def test_an_editions_own_texts_open_in_the_workspace(demo):
+    """The edition's title is addressed by the edition's own id (a crash before)."""
+    from leitbild.concept.translation_selectors import translatable_get
+
+    edition, other = demo[2019], demo[2014]
+    assert translatable_get(edition=edition, kind="edition", pk=edition.pk, field="title") == (
+        edition
+    )
+    assert translatable_get(edition=edition, kind="edition", pk=other.pk, field="title") is None
+
+
 def test_polish_is_a_content_language(goal):
     from django.conf import settings
 

@@ -12,8 +12,11 @@ OWN_COMMANDS = {
     "compare-editions": "compare two editions' goals (new, removed, reworded, unchanged)",
     "export-edition": "write an edition as one JSON document",
     "load-demo": "load the demo data (Münster editions, organisations, the 2023–2025 "
-    "revision) and a staff login",
+    "revision), a staff login and one login per role",
+    "scale-demo": "add synthetic rows to the demo for load tests (--factor 100: 20,000 "
+    "contributions, 5,000 registrations, 500,000 observations)",
     "api-token": "make an API token for a staff user (prints only the token)",
+    "setup-roles": "create or update the role groups (coordinators); run after upgrades",
     "db-worker": "run background tasks (e-mails); keep it running next to the web server",
     "serve": "serve the site with the task worker (--production: gunicorn, N workers)",
     "backup": "write all data and uploaded files to one archive",

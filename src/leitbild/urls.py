@@ -34,3 +34,6 @@ urlpatterns = [
 # Uploaded files (progress report attachments) in development; a web server serves
 # MEDIA_ROOT in production (see docs/operations.md).
 urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# An unexpected error: 503 with a page of its own while the database is unreachable.
+handler500 = "leitbild.core.errors.server_error"

@@ -75,6 +75,7 @@ NOT_AUDITED = {
     "participation:contribution_enter": "staff: workshop contributions",
     "participation:contribution_action": "POST only",
     "concept:lineage_edit": "staff: lineage correction",
+    "actors:edit": "representatives: organisation profile form",
     "monitoring:upload": "staff: data upload",
     "monitoring:boundaries": "staff: boundary upload",
     "monitoring:register_runs": "staff: register extracts",

@@ -4,6 +4,7 @@ The 2019 concept lists about 120 institutions that took part in its revision; th
 register for events, make contributions and later carry out measures.
 """
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -43,6 +44,14 @@ class Organisation(models.Model):
     )
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
+    contact = models.TextField(
+        _("contact"),
+        blank=True,
+        help_text=_(
+            "Address, telephone, a general e-mail address — shown publicly, so no "
+            "personal addresses."
+        ),
+    )
 
     class Meta:
         verbose_name = _("organisation")
@@ -58,3 +67,46 @@ class Organisation(models.Model):
 
     def get_absolute_url(self):
         return reverse("actors:detail", kwargs={"slug": self.slug})
+
+
+class OrganisationMember(models.Model):
+    """A user who acts for an organisation, in one role.
+
+    Membership grants rights (see ``actors/permissions.py`` and
+    ``implementation/permissions.py``), so only administrators create it, as only they
+    name a process's staff. A user may hold both roles for the same organisation.
+    """
+
+    class Role(models.TextChoices):
+        # Keeps the organisation's public profile (description, website, contact).
+        REPRESENTATIVE = "representative", _("Representative")
+        # Writes progress reports on the measures and action goals it is responsible for.
+        REPORTER = "reporter", _("Department reporter")
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="organisation_memberships",
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(_("since"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation member")
+        verbose_name_plural = _("organisation members")
+        ordering = ["organisation", "role", "user"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user", "role"], name="organisation_member_unique_role"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.organisation} ({self.get_role_display()})"

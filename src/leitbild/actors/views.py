@@ -1,11 +1,16 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
-from . import selectors
+from . import permissions, selectors, services
+from .forms import OrganisationProfileForm
 
 
 def _filter_url(**params) -> str:
@@ -46,14 +51,39 @@ def organisation_list(request):
     return render(request, "actors/organisation_list.html", context)
 
 
-def organisation_detail(request, slug):
+def _organisation(slug):
     directory = selectors.directory_resolve()
     organisation = selectors.organisation_get(directory, slug)
     if organisation is None:
         raise Http404(_("No such organisation."))
+    return directory, organisation
+
+
+def organisation_detail(request, slug):
+    directory, organisation = _organisation(slug)
     context = {
         "organisation": organisation,
         "edition": directory.edition,
         "source_lang": _source_lang(),
+        "can_edit": permissions.can_edit_profile(request.user, organisation),
     }
     return render(request, "actors/organisation_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request, slug):
+    """An organisation's representatives keep its public profile up to date."""
+    _directory, organisation = _organisation(slug)
+    if not permissions.can_edit_profile(request.user, organisation):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise PermissionDenied
+    form = OrganisationProfileForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        services.organisation_update_profile(
+            organisation=organisation, user=request.user, **form.cleaned_data
+        )
+        messages.success(request, _("The profile is saved and shown publicly."))
+        return redirect(organisation)
+    context = {"organisation": organisation, "form": form, "source_lang": _source_lang()}
+    return render(request, "actors/organisation_edit.html", context)

@@ -59,3 +59,17 @@ def anonymous(request):
 staff_token = StaffToken()
 # Read endpoints: public without a token, more with one.
 optional_staff_token = [staff_token, anonymous]
+
+
+def staff_write_limited(request) -> bool:
+    """Count a staff write; ``True`` over ``RATE_LIMITS["api-staff-write"]``.
+
+    Counted per user, not per address: a city's scripts may share one address, and a
+    leaked token must not be able to write without bound.
+    """
+    from django.conf import settings
+
+    from leitbild.core.ratelimit import hit
+
+    limit, _seconds = settings.RATE_LIMITS["api-staff-write"]
+    return hit(action="api-staff-write", ident=f"user:{request.auth.pk}") > limit

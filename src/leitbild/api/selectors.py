@@ -20,6 +20,7 @@ from leitbild.implementation.selectors import action_goal_progress
 from leitbild.monitoring.models import Indicator, Observation, disaggregation_key
 from leitbild.monitoring.selectors import city_series, indicator_progress
 from leitbild.participation.models import Event, Phase, Process, Registration
+from leitbild.participation.permissions import processes_staffed_by
 
 
 def _public_goals() -> QuerySet[Goal]:
@@ -212,7 +213,7 @@ def event_queryset(user=None) -> QuerySet[Event]:
     elif not user.is_superuser:
         events = events.filter(
             Q(visibility=Event.Visibility.PUBLIC)
-            | Q(process__in=Process.objects.filter(staff=user).values("pk"))
+            | Q(process__in=processes_staffed_by(user).values("pk"))
         )
     return (
         events.select_related("process", "phase")

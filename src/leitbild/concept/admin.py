@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from leitbild.core.models import Translation
 
 from .models import Chapter, City, Edition, FieldOfAction, Footnote, GlossaryEntry, Goal, GoalGroup
+from .services import chapter_save
 
 
 class TranslationInline(GenericTabularInline):
@@ -49,6 +50,10 @@ class ChapterAdmin(admin.ModelAdmin):
     list_display = ("__str__", "edition", "kind", "position")
     list_filter = ("edition", "kind")
     inlines = [TranslationInline]
+
+    def save_model(self, request, obj, form, change):
+        # The body is rendered as HTML: sanitised on every save, as on import.
+        chapter_save(chapter=obj)
 
 
 @admin.register(FieldOfAction)

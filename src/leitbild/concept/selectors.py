@@ -49,9 +49,15 @@ def edition_resolve(reference: str) -> Edition:
     return edition
 
 
-def edition_fields_with_goals(edition: Edition) -> list[FieldOfAction]:
-    """The fields of an edition with their goals nested, in three queries."""
+def edition_fields_with_goals(edition: Edition, *, only: str = "") -> list[FieldOfAction]:
+    """The fields of an edition with their goals nested, in three queries.
+
+    ``only`` (a field's slug) loads the goals of that field alone; the other fields come
+    without goals (a field's page needs its neighbours' names, not their goals).
+    """
     goals = Goal.objects.filter(edition=edition).for_display().order_by("position")
+    if only:
+        goals = goals.filter(field__slug=only)
     fields = list(
         edition.fields.prefetch_related("translations", "groups__translations").order_by("position")
     )

@@ -74,6 +74,16 @@ def _render_blocks(blocks: list[textimport.Block]) -> str:
     return sanitize_html("\n".join(html))
 
 
+def chapter_save(*, chapter: Chapter) -> Chapter:
+    """Save a chapter edited by hand (the admin): its body is HTML shown as such, so it
+    is sanitised here like an imported one, and its plain text and search index follow."""
+    chapter.body = sanitize_html(chapter.body)
+    chapter.plain_text = strip_tags(chapter.body)
+    chapter.search_index = search_index(f"{chapter.title} {chapter.plain_text}")
+    chapter.save()
+    return chapter
+
+
 def _chapter_slug(chapter: textimport.Chapter, used: set[str], forewords: int) -> str:
     if chapter.number:
         base = chapter.number

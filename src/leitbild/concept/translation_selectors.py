@@ -156,7 +156,8 @@ def translatable_get(*, edition: Edition, kind: str, pk: int, field: str):
     model, edition_path = TRANSLATABLE_KINDS[kind]
     if field not in model.translatable_fields:
         return None
-    return model.objects.filter(pk=pk, **{edition_path: edition.pk}).first()
+    # Two filters: for an edition itself the path *is* "pk", which one call cannot take twice.
+    return model.objects.filter(pk=pk).filter(**{edition_path: edition.pk}).first()
 
 
 @dataclass

@@ -71,7 +71,7 @@ def chapter_detail(request, edition, chapter):
 
 def field_detail(request, edition, field):
     edition = _edition(edition)
-    fields = selectors.edition_fields_with_goals(edition)
+    fields = selectors.edition_fields_with_goals(edition, only=field)
     current = next((f for f in fields if f.slug == field), None)
     if current is None:
         raise Http404(_("No such field of action."))

@@ -1,7 +1,9 @@
 """Rate limits for public forms and API endpoints, counted in the database.
 
 ``rate_limited(request, "contribution")`` counts the request and says whether the
-client is over the limit that ``settings.RATE_LIMITS`` sets for that action.
+client is over the limit that ``settings.RATE_LIMITS`` sets for that action; a view
+that says no answers with status 429 (``TOO_MANY_REQUESTS``). Counting in the database
+(not per process) makes the limits hold across every worker and app server.
 """
 
 import datetime as dt
@@ -9,11 +11,16 @@ import hashlib
 import ipaddress
 
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.shortcuts import render
 from django.utils import timezone
 
 from .models import RateLimitCounter
+
+TOO_MANY_REQUESTS = 429
+RATE_LIMITED = "rate_limited"  # the code of a form's error when the client is over a limit
 
 
 def client_fingerprint(request) -> str:
@@ -36,12 +43,20 @@ def client_fingerprint(request) -> str:
     return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
 
 
+def _window(action: str, now: dt.datetime) -> tuple[int, int]:
+    _limit, seconds = settings.RATE_LIMITS[action]
+    return int(now.timestamp()) // seconds, seconds
+
+
+def _key(action: str, window: int, ident: str) -> str:
+    return f"{action}:{window}:{ident}"[:128]
+
+
 def hit(*, action: str, ident: str, now: dt.datetime | None = None) -> int:
     """Count one request and return the count in the current window."""
-    _limit, seconds = settings.RATE_LIMITS[action]
     now = now or timezone.now()
-    window = int(now.timestamp()) // seconds
-    key = f"{action}:{window}:{ident}"[:128]
+    window, seconds = _window(action, now)
+    key = _key(action, window, ident)
     with transaction.atomic():
         if not RateLimitCounter.objects.filter(key=key).update(count=F("count") + 1):
             try:
@@ -61,3 +76,41 @@ def rate_limited(request, action: str) -> bool:
     """Count this request; ``True`` when the client went over the action's limit."""
     limit, _seconds = settings.RATE_LIMITS[action]
     return hit(action=action, ident=client_fingerprint(request)) > limit
+
+
+def count(*, action: str, ident: str, now: dt.datetime | None = None) -> int:
+    """The count in the current window, without counting this look."""
+    now = now or timezone.now()
+    window, _seconds = _window(action, now)
+    row = RateLimitCounter.objects.filter(key=_key(action, window, ident)).first()
+    return row.count if row is not None else 0
+
+
+def forget(*, action: str, ident: str, now: dt.datetime | None = None) -> None:
+    """Drop the count of the current window (e.g. after a successful login)."""
+    now = now or timezone.now()
+    window, _seconds = _window(action, now)
+    RateLimitCounter.objects.filter(key=_key(action, window, ident)).delete()
+
+
+def form_refuse(form, message: str) -> None:
+    """Show the limit's message on the form, which keeps what the visitor typed."""
+    form.add_error(None, ValidationError(message, code=RATE_LIMITED))
+
+
+def form_status(*forms) -> int:
+    """429 when a form was refused by :func:`form_refuse`, else 200."""
+    for form in forms:
+        if form is not None and form.has_error(NON_FIELD_ERRORS, code=RATE_LIMITED):
+            return TOO_MANY_REQUESTS
+    return 200
+
+
+def too_many_requests(request, message: str, *, back_url: str = ""):
+    """A page saying so, with status 429, for limited actions without a form to re-show."""
+    return render(
+        request,
+        "core/too_many_requests.html",
+        {"message": message, "back_url": back_url},
+        status=TOO_MANY_REQUESTS,
+    )

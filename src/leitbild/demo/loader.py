@@ -12,6 +12,7 @@ from leitbild.implementation.demo import demo_load as implementation_load
 from leitbild.monitoring.demo import demo_load as monitoring_load
 from leitbild.participation.demo import demo_load as participation_load
 from leitbild.publishing.demo import demo_load as publishing_load
+from leitbild.workspace.roles import roles_setup
 
 
 @transaction.atomic
@@ -23,6 +24,8 @@ def demo_load() -> dict:
     observations = monitoring_load(edition=edition_2019)
     measures = implementation_load(edition=edition_2019)
     publishing_load(process=process)
+    # The role groups (coordinators), so that a demo database has them like a real one.
+    roles_setup()
     return {
         "editions": results,
         "organisations": organisations,

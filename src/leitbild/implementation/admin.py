@@ -3,18 +3,19 @@ from django.contrib import admin
 from .models import ActionGoal, Measure, ProgressReport
 
 
+class ProgressReportInline(admin.StackedInline):
+    model = ProgressReport
+    extra = 0
+    readonly_fields = ["author"]
+
+
 @admin.register(ActionGoal)
 class ActionGoalAdmin(admin.ModelAdmin):
     list_display = ["__str__", "goal", "target_value", "deadline"]
     search_fields = ["text"]
     raw_id_fields = ["goal"]
     filter_horizontal = ["responsible", "indicators"]
-
-
-class ProgressReportInline(admin.StackedInline):
-    model = ProgressReport
-    extra = 0
-    readonly_fields = ["author"]
+    inlines = [ProgressReportInline]
 
 
 @admin.register(Measure)

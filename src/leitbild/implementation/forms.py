@@ -1,7 +1,10 @@
 from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from leitbild.concept.models import Edition, Goal
+from leitbild.core.uploads import upload_check
 
 from .models import ActionGoal, ProgressReport
 
@@ -53,6 +56,13 @@ class ProgressReportForm(forms.ModelForm):
 
     def clean_attachment(self):
         upload = self.cleaned_data.get("attachment")
-        if upload and upload.size > 10 * 1024 * 1024:
-            raise forms.ValidationError(_("The attachment is larger than 10 MB."))
+        if isinstance(upload, UploadedFile):  # a new file, not the one already stored
+            # Served from /media/ under its own name, so the name must fit the content
+            # too: an HTML page named .pdf would otherwise reach readers' browsers.
+            upload_check(
+                upload,
+                kinds={"pdf", "png", "jpeg", "odt", "docx", "xlsx", "text"},
+                max_bytes=settings.ATTACHMENT_MAX_BYTES,
+                name_must_fit=True,
+            )
         return upload

@@ -118,10 +118,24 @@ class Measure(models.Model):
 
 
 class ProgressReport(models.Model):
-    """A dated report the responsible department writes itself."""
+    """A dated report the responsible department writes itself, on a measure or on an
+    action goal (exactly one of the two)."""
 
     measure = models.ForeignKey(
-        Measure, verbose_name=_("measure"), on_delete=models.CASCADE, related_name="reports"
+        Measure,
+        verbose_name=_("measure"),
+        on_delete=models.CASCADE,
+        related_name="reports",
+        null=True,
+        blank=True,
+    )
+    action_goal = models.ForeignKey(
+        ActionGoal,
+        verbose_name=_("action goal"),
+        on_delete=models.CASCADE,
+        related_name="reports",
+        null=True,
+        blank=True,
     )
     reported_on = models.DateField(_("date"), default=dt.date.today)
     text = models.TextField(_("report"))
@@ -151,8 +165,13 @@ class ProgressReport(models.Model):
             models.CheckConstraint(
                 condition=models.Q(percent__isnull=True) | models.Q(percent__lte=100),
                 name="report_percent_at_most_100",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(measure__isnull=False, action_goal__isnull=True)
+                | models.Q(measure__isnull=True, action_goal__isnull=False),
+                name="report_on_a_measure_or_an_action_goal",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.measure}: {self.reported_on}"
+        return f"{self.measure or self.action_goal}: {self.reported_on}"

@@ -4,6 +4,8 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from leitbild.concept.models import Edition
 
-from . import selectors
+from . import permissions, selectors
 from .forms import ActionGoalForm, ProgressReportForm
 from .models import ActionGoal, Measure
 from .smart import smart_problems
@@ -53,12 +55,32 @@ def overview(request):
     )
 
 
+def _deny(request):
+    """Log in first if anonymous; otherwise 403."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    raise PermissionDenied
+
+
+@require_http_methods(["GET", "POST"])
 def action_goal_detail(request, pk):
-    item = get_object_or_404(_action_goals().prefetch_related("measures"), pk=pk)
+    """An action goal with its progress reports; its responsible organisations report."""
+    item = get_object_or_404(_action_goals().prefetch_related("measures", "reports"), pk=pk)
+    can_report = permissions.can_report_on_action_goal(request.user, item)
+    form = ProgressReportForm(request.POST or None, request.FILES or None) if can_report else None
+    if request.method == "POST":
+        if form is None:
+            return _deny(request)
+        if form.is_valid():
+            report = form.save(commit=False)
+            report.action_goal, report.author = item, request.user
+            report.save()
+            messages.success(request, _("The progress report is published."))
+            return redirect(item.get_absolute_url())
     return render(
         request,
         "implementation/action_goal_detail.html",
-        {"item": item, "problems": _described(item.smart_problems())},
+        {"item": item, "problems": _described(item.smart_problems()), "form": form},
     )
 
 
@@ -148,11 +170,11 @@ def measure_detail(request, pk):
         ),
         pk=pk,
     )
-    can_report = request.user.has_perm("implementation.add_progressreport")
+    can_report = permissions.can_report_on_measure(request.user, measure)
     form = ProgressReportForm(request.POST or None, request.FILES or None) if can_report else None
     if request.method == "POST":
         if form is None:
-            return redirect("admin:login")
+            return _deny(request)
         if form.is_valid():
             report = form.save(commit=False)
             report.measure, report.author = measure, request.user

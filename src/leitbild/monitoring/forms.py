@@ -1,13 +1,8 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-MAX_UPLOAD = 20 * 1024 * 1024
-
-
-def checked_upload(upload):
-    if upload.size > MAX_UPLOAD:
-        raise forms.ValidationError(_("The file is larger than 20 MB."))
-    return upload
+from leitbild.core.uploads import upload_check
 
 
 class ObservationUploadForm(forms.Form):
@@ -35,7 +30,12 @@ class ObservationUploadForm(forms.Form):
         ]
 
     def clean_file(self):
-        return checked_upload(self.cleaned_data["file"])
+        # CSV text or an XLSX workbook by content; the reader then checks the table.
+        return upload_check(
+            self.cleaned_data["file"],
+            kinds={"text", "xlsx"},
+            max_bytes=settings.OBSERVATIONS_UPLOAD_MAX_BYTES,
+        )
 
 
 class BoundaryUploadForm(forms.Form):
@@ -49,7 +49,11 @@ class BoundaryUploadForm(forms.Form):
     )
 
     def clean_file(self):
-        return checked_upload(self.cleaned_data["file"])
+        return upload_check(
+            self.cleaned_data["file"],
+            kinds={"json"},
+            max_bytes=settings.BOUNDARIES_UPLOAD_MAX_BYTES,
+        )
 
 
 class RegisterUploadForm(forms.Form):

@@ -13,8 +13,10 @@ from functools import partial
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import translation
 
 from leitbild.concept.models import City, District
+from leitbild.core import uploads
 
 from .derivation import longformat, opensdg
 from .derivation.areas import Area, AreaMatcher
@@ -59,14 +61,37 @@ def _detect_format(data: bytes, filename: str) -> str:
     return "opensdg" if first == "Year" else "long"
 
 
+def observations_content_check(*, data: bytes, filename: str, trusted: bool = False) -> None:
+    """Refuse what is no table at all — by the bytes, whatever the name says — and,
+    unless ``trusted``, files above ``OBSERVATIONS_UPLOAD_MAX_BYTES``. Every way in
+    (web form, API, command line) passes here before the readers look at the rows."""
+    from django.conf import settings
+
+    if not trusted and len(data) > settings.OBSERVATIONS_UPLOAD_MAX_BYTES:
+        limit = settings.OBSERVATIONS_UPLOAD_MAX_BYTES // 1024**2
+        raise InputError.single(f"The file is larger than {limit} MB.")
+    kind = uploads.detect(data)
+    if kind.name not in ("text", "xlsx"):
+        with translation.override(None):  # the readers' problems are in English too
+            description = str(kind.description)
+        raise InputError.single(f"The file '{filename}' is {description}, not a CSV or XLSX table.")
+
+
 def observations_read(
-    *, city: City, data: bytes, filename: str, fmt: str = "auto", indicator: str = ""
+    *,
+    city: City,
+    data: bytes,
+    filename: str,
+    fmt: str = "auto",
+    indicator: str = "",
+    trusted: bool = False,
 ) -> tuple[list[ObservationRow], list[str]]:
     """Read and check a file against the city's indicators and areas.
 
     Returns the rows (areas resolved to codes) and notes on forgiving name matches;
     raises :class:`InputError` listing every problem.
     """
+    observations_content_check(data=data, filename=filename, trusted=trusted)
     fmt = _detect_format(data, filename) if fmt == "auto" else fmt
     if fmt == "opensdg":
         if not indicator:
@@ -96,14 +121,16 @@ def observations_import(
     fmt: str = "auto",
     indicator: str = "",
     progress: Progress | None = None,
+    trusted: bool = False,
 ) -> ImportReport:
     """Import observations from a long CSV/XLSX or an Open SDG CSV: all rows or none.
 
     Existing observations with the same key (indicator, year, area, breakdown) are
-    updated; others are created.
+    updated; others are created. ``trusted`` (the command line, our own tables) lifts
+    the upload size limit; the content is checked either way.
     """
     rows, notes = observations_read(
-        city=city, data=data, filename=filename, fmt=fmt, indicator=indicator
+        city=city, data=data, filename=filename, fmt=fmt, indicator=indicator, trusted=trusted
     )
     report = ImportReport(notes=notes)
     with transaction.atomic():
@@ -349,7 +376,11 @@ def register_results_publish(
             components=REGISTER_INDICATORS[definition]["components"],
         )
         return observations_import(
-            city=city, data=data, filename=f"melderegister-{year}.csv", progress=progress
+            city=city,
+            data=data,
+            filename=f"melderegister-{year}.csv",
+            progress=progress,
+            trusted=True,  # our own table, as large as the city's districts make it
         )
 
 

@@ -23,8 +23,8 @@ class ProcessStaffAdmin(admin.ModelAdmin):
         qs = super().get_queryset(request)
         if request.user.is_superuser:
             return qs
-        lookup = f"{self.process_path}__staff" if self.process_path else "staff"
-        return qs.filter(**{lookup: request.user}).distinct()
+        lookup = f"{self.process_path}__in" if self.process_path else "pk__in"
+        return qs.filter(**{lookup: permissions.processes_staffed_by(request.user)})
 
     def _process_of(self, obj):
         for part in self.process_path.split("__") if self.process_path else []:
@@ -81,7 +81,7 @@ class EventAdmin(ProcessStaffAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "process" and not request.user.is_superuser:
-            kwargs["queryset"] = Process.objects.filter(staff=request.user)
+            kwargs["queryset"] = permissions.processes_staffed_by(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 

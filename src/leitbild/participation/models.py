@@ -126,6 +126,13 @@ class Process(models.Model):
         verbose_name = _("participation process")
         verbose_name_plural = _("participation processes")
         ordering = ["-starts_on"]
+        permissions = [
+            # The coordination office's (workspace/roles.py): see permissions.py.
+            (
+                "staff_of_every_process",
+                "Acts as staff of every process (personal data, moderation, events)",
+            )
+        ]
 
     def __str__(self):
         return self.title
@@ -488,7 +495,12 @@ class Contribution(PersonFields):
         verbose_name = _("contribution")
         verbose_name_plural = _("contributions")
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["process", "status"], name="contribution_process_status")]
+        indexes = [
+            models.Index(fields=["process", "status"], name="contribution_process_status"),
+            # Lists and the consideration table page through a process's contributions in
+            # this order; the index lets a page stop after its rows instead of sorting all.
+            models.Index(fields=["process", "created_at", "id"], name="contribution_process_order"),
+        ]
 
     def __str__(self):
         return f"#{self.pk} {self.get_kind_display()}: {self.body[:50]}"

@@ -109,8 +109,9 @@ def process_calendar(process: Process, *, include_invitation: bool = False) -> l
 
 
 def contributions_for_display(queryset):
+    # The event's process too: a contribution links to the event it was said at.
     return queryset.select_related(
-        "goal__field", "goal__edition", "field", "event", "organisation", "process"
+        "goal__field", "goal__edition", "field", "event__process", "organisation", "process"
     ).prefetch_related("revisions")
 
 
@@ -167,7 +168,10 @@ def goal_history(goal: Goal) -> GoalHistory:
     """
     revisions = list(
         goal.revisions.select_related("created_by").prefetch_related(
-            Prefetch("contributions", queryset=Contribution.objects.select_related("event"))
+            Prefetch(
+                "contributions",
+                queryset=Contribution.objects.select_related("event__process", "process"),
+            )
         )
     )
     predecessor = goal.predecessor
@@ -214,18 +218,34 @@ def _event_label(event: Event) -> str:
     return _("closed session")
 
 
-def consideration_rows(process: Process) -> list[dict]:
+def consideration_contributions(process: Process):
+    """The rows of the consideration table, in order, ready for :func:`consideration_rows`
+    (the page shows them a page at a time; the downloads take them all)."""
+    return contributions_for_display(process.contributions.visible()).order_by("created_at", "pk")
+
+
+def consideration_counts(process: Process) -> list[tuple[str, int]]:
+    """How many contributions got each disposition (by its label), in one query."""
+    counts = Counter()
+    rows = process.contributions.visible().order_by().values_list("disposition")
+    for disposition, n in rows.annotate(n=Count("pk")):
+        label = Contribution.Disposition(disposition).label if disposition else None
+        counts[str(label or _("Not yet weighed"))] += n
+    return sorted(counts.items())
+
+
+def consideration_rows(process: Process, contributions=None) -> list[dict]:
     """The consideration table (Abwägungstabelle): every contribution and how it was weighed.
 
     Replies are listed too — they are contributions — with the number they reply to.
     Hidden contributions keep their row; their text is replaced by the public reason.
+    ``contributions`` may be one page of :func:`consideration_contributions`.
     """
     rows = []
     draft_public = process.draft_edition is not None and process.draft_edition.published
-    queryset = contributions_for_display(process.contributions.visible()).order_by(
-        "created_at", "pk"
-    )
-    for c in queryset:
+    if contributions is None:
+        contributions = consideration_contributions(process)
+    for c in contributions:
         if c.goal_id:
             subject = f"{c.goal.field.number} {c.goal.get_kind_display()} {c.goal.slug}"
         elif c.field_id:

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from leitbild.audit.models import AuditEvent
 from leitbild.audit.services import audit_record
-from leitbild.core.ratelimit import rate_limited
+from leitbild.core.ratelimit import form_refuse, form_status, rate_limited, too_many_requests
 
 from . import selectors, services
 from .forms import EraseForm, PrivacyRequestForm
@@ -34,12 +34,13 @@ def request_form(request):
     sent = False
     if request.method == "POST":
         if rate_limited(request, "privacy-request"):
-            form.add_error(None, _("Too many requests from your connection. Try again later."))
+            form_refuse(form, _("Too many requests from your connection. Try again later."))
         elif form.is_valid():
             services.privacy_request_create(email=form.cleaned_data["email"])
             sent = True
-    status = 429 if form.non_field_errors() else 200
-    return render(request, "privacy/request.html", {"form": form, "sent": sent}, status=status)
+    return render(
+        request, "privacy/request.html", {"form": form, "sent": sent}, status=form_status(form)
+    )
 
 
 def _request(token):
@@ -51,6 +52,9 @@ def _request(token):
 
 @require_http_methods(["GET", "POST"])
 def request_detail(request, token):
+    # Counted before the token is looked up, so that wrong tokens count as well.
+    if request.method == "POST" and rate_limited(request, "email-link"):
+        return too_many_requests(request, _("Too many requests from your connection."))
     privacy_request = _request(token)
     form = EraseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

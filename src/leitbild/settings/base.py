@@ -43,7 +43,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with our own site: its login is throttled (see core/admin_site.py).
+    "leitbild.core.admin_apps.LeitbildAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -111,8 +112,17 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'leitbild.sqlite3'}"),
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        # A kept connection is checked before a request reuses it, so that after a
+        # database restart each worker reconnects instead of failing once.
+        conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database host that does not answer at all: give up (503) instead of hanging
+    # until the web worker is killed.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several writers (web, task worker, CLI) share one file: wait instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -122,6 +132,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The only login is the admin's. Failed attempts are counted per client address and per
+# username (RATE_LIMITS "login-address", "login-username"); over either limit the
+# backend refuses before checking the password, and the login page answers 429.
+AUTHENTICATION_BACKENDS = ["leitbild.core.auth.ThrottledModelBackend"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -198,9 +213,14 @@ SECURE_CSP = {
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+# Lax, not Strict: a visitor following the link in our confirmation e-mail arrives from
+# another site and must still carry their session (cross-site POSTs stay cookie-less).
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -253,7 +273,18 @@ RATE_LIMITS = {
     "report": (20, 3600),
     "ballot": (10, 3600),
     "api-registration": (30, 3600),
+    # Staff writes through the API, per user (see api/auth.py).
+    "api-staff-write": (1000, 3600),
     "privacy-request": (5, 3600),
+    # The buttons behind the links we e-mail: confirm a contribution or vote, cancel a
+    # registration, erase one's data. The links carry long random tokens; the limit
+    # stops anyone from trying them by the thousand.
+    "email-link": (30, 3600),
+    # Failed staff logins in 15 minutes. Per address higher than per username: a city
+    # office reaches us through one address, and one person's typos must not lock out
+    # their colleagues.
+    "login-address": (20, 900),
+    "login-username": (5, 900),
 }
 # Privacy (see docs/operations.md): who is responsible, shown on /datenschutz/; how long a
 # link to one's data works; when registrations are anonymised after their event.
@@ -300,3 +331,16 @@ HEALTH_TASK_STALE_SECONDS = int(os.environ.get("HEALTH_TASK_STALE_SECONDS", "900
 REGISTER_MIN_COUNT = int(os.environ.get("REGISTER_MIN_COUNT", "3"))
 REGISTER_MIN_DENOMINATOR = int(os.environ.get("REGISTER_MIN_DENOMINATOR", "30"))
 REGISTER_UPLOAD_MAX_BYTES = int(os.environ.get("REGISTER_UPLOAD_MAX_BYTES", str(4 * 1024**3)))
+
+# Uploads (staff only; no public form takes files). Each is refused above its limit and
+# checked by its content, not its name (core/uploads.py).
+ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024**2)))
+OBSERVATIONS_UPLOAD_MAX_BYTES = int(
+    os.environ.get("OBSERVATIONS_UPLOAD_MAX_BYTES", str(20 * 1024**2))
+)
+BOUNDARIES_UPLOAD_MAX_BYTES = int(os.environ.get("BOUNDARIES_UPLOAD_MAX_BYTES", str(20 * 1024**2)))
+# Request bodies without files (forms, JSON) are small; files above the second limit
+# are streamed to a temporary file instead of memory. Django's defaults, stated here so
+# that nobody raises them by accident: a larger body is refused with 400.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

@@ -25,6 +25,7 @@ def dashboard(request):
     context = {
         "statuses": selectors.workspace_status(),
         "can_start": request.user.has_perm(START_PERMISSION),
+        "member": selectors.member_work(request.user),
     }
     return render(request, "workspace/dashboard.html", context)
 

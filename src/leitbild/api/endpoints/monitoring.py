@@ -2,6 +2,7 @@
 
 from typing import Literal
 
+from django.conf import settings
 from django.http import Http404
 from ninja import File, Path, Query, Router, Status
 from ninja.files import UploadedFile
@@ -12,7 +13,7 @@ from leitbild.monitoring.selectors import city_resolve
 from leitbild.monitoring.services import observations_import
 
 from .. import selectors
-from ..auth import staff_token
+from ..auth import staff_token, staff_write_limited
 from ..pagination import Pagination
 from ..schemas import (
     INVALID,
@@ -97,7 +98,14 @@ def observation_list(request, filters: Query[AllObservationFilters]):
 
 @router.post(
     "/observations/import",
-    response={200: ObservationImportOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, **INVALID},
+    response={
+        200: ObservationImportOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        429: ErrorOut,
+        **INVALID,
+    },
     auth=staff_token,
     url_name="observation_import",
     summary="Import observations (staff token)",
@@ -114,6 +122,12 @@ def observation_import(
     needs the permission to add observations."""
     if not request.auth.has_perm("monitoring.add_observation"):
         return Status(403, {"detail": "This token's user may not import observations."})
+    if staff_write_limited(request):
+        return Status(429, {"detail": "Too many imports with this token; please try later."})
+    if file.size and file.size > settings.OBSERVATIONS_UPLOAD_MAX_BYTES:
+        # Refused before the file is read into memory.
+        limit = settings.OBSERVATIONS_UPLOAD_MAX_BYTES // (1024 * 1024)
+        return Status(422, {"errors": {"file": [f"The file is larger than {limit} MB."]}})
     try:
         city = city_resolve()
     except ValueError:

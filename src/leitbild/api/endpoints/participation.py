@@ -14,7 +14,7 @@ from leitbild.participation.permissions import can_edit_events
 from leitbild.participation.services import event_create, event_update, registration_create
 
 from .. import selectors
-from ..auth import optional_staff_token, staff_token
+from ..auth import optional_staff_token, staff_token, staff_write_limited
 from ..pagination import Pagination
 from ..schemas import (
     INVALID,
@@ -36,7 +36,7 @@ router = Router(tags=["participation"])
 
 # Writes: a body that is not JSON (400), no or a bad token (401), not staff of the
 # process (403), input that does not validate (422).
-_WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, **INVALID}
+_WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut, **INVALID}
 PROCESS = Path(..., description="Slug of the process.", example="fortschreibung-2023-2025")
 EVENT_ID = Path(..., ge=1, le=MAX_ID, description="Id of the event.")
 # "No token, or a valid one": the schema says so, as OpenAPI writes optional auth.
@@ -170,6 +170,8 @@ def _event_values(data: dict, process: Process) -> dict:
 )
 def event_create_view(request, payload: EventIn):
     """Staff of the process create an event; answers with the event as ``GET`` shows it."""
+    if staff_write_limited(request):
+        raise HttpError(429, "Too many changes with this token; please try later.")
     data = payload.model_dump()
     process = (
         Process.objects.filter(slug=data.pop("process")).select_related("draft_edition").first()
@@ -192,6 +194,8 @@ def event_create_view(request, payload: EventIn):
 def event_update_view(request, payload: EventPatchIn, id: int = EVENT_ID):
     """Changes only the attributes sent. A larger ``capacity`` moves people up from the
     waiting list (they are told by e-mail)."""
+    if staff_write_limited(request):
+        raise HttpError(429, "Too many changes with this token; please try later.")
     event = Event.objects.select_related("process").filter(pk=id).first()
     if event is None:
         raise Http404("No such event.")

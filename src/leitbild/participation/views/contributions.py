@@ -17,7 +17,13 @@ from leitbild.audit.models import AuditEvent
 from leitbild.audit.services import audit_record
 from leitbild.concept.models import Edition, Goal
 from leitbild.core.exports import table_response
-from leitbild.core.ratelimit import client_fingerprint, rate_limited
+from leitbild.core.ratelimit import (
+    client_fingerprint,
+    form_refuse,
+    form_status,
+    rate_limited,
+    too_many_requests,
+)
 
 from .. import permissions, selectors, services
 from ..forms import (
@@ -73,7 +79,7 @@ def _submit(request, process, form, *, success_url: str, person: bool = True, **
     name shown). Returns the redirect after success, or ``None`` to show the form again.
     """
     if rate_limited(request, "contribution"):
-        form.add_error(None, _("Too many contributions from your connection; try later."))
+        form_refuse(form, _("Too many contributions from your connection; try later."))
         return None
     if not form.is_valid():
         return None
@@ -137,7 +143,9 @@ def contribution_list(request, process):
         )
         if done:
             return done
-    page = Paginator(selectors.contribution_roots(queryset), 50).get_page(request.GET.get("seite"))
+    page = Paginator(selectors.contribution_roots(queryset), THREADS_PAGE_SIZE).get_page(
+        request.GET.get("seite")
+    )
     return render(
         request,
         "participation/contribution_list.html",
@@ -152,6 +160,7 @@ def contribution_list(request, process):
             "form": form,
             "is_staff": permissions.is_process_staff(request.user, process),
         },
+        status=form_status(form),
     )
 
 
@@ -219,6 +228,10 @@ def goal_discussion(request, process, field, goal):
         )
         if done:
             return done
+    discussion = process.contributions.filter(goal=goal)
+    page = Paginator(selectors.contribution_roots(discussion), THREADS_PAGE_SIZE).get_page(
+        request.GET.get("seite")
+    )
     return render(
         request,
         "participation/goal_discussion.html",
@@ -227,10 +240,12 @@ def goal_discussion(request, process, field, goal):
             "goal": goal,
             "form": form,
             "revise_form": revise_form,
-            "threads": selectors.contribution_threads(process.contributions.filter(goal=goal)),
+            "page_obj": page,
+            "threads": selectors.contribution_threads(discussion, roots=page.object_list),
             "is_staff": staff,
             "history_url": _history_url(goal),
         },
+        status=form_status(form),
     )
 
 
@@ -244,6 +259,9 @@ def _history_url(goal: Goal) -> str:
 @require_http_methods(["GET", "POST"])
 def contribution_confirm(request, token):
     """The link in our e-mail: a button to confirm (links may be opened by mail scanners)."""
+    # Counted before the token is looked up, so that wrong tokens count as well.
+    if request.method == "POST" and rate_limited(request, "email-link"):
+        return too_many_requests(request, _("Too many confirmations from your connection."))
     contribution = get_object_or_404(
         Contribution.objects.select_related("process", "goal__field"), token=token
     )
@@ -331,6 +349,7 @@ def contribution_detail(request, process, pk):
             and contribution.status == Contribution.Status.PUBLISHED
             else None,
         },
+        status=form_status(reply_form),
     )
 
 
@@ -342,8 +361,11 @@ def contribution_action(request, process, pk, action):
     back = redirect(contribution.get_absolute_url())
     if action == "melden":
         if rate_limited(request, "report"):
-            messages.error(request, _("Too many reports from your connection; try later."))
-            return back
+            return too_many_requests(
+                request,
+                _("Too many reports from your connection; try later."),
+                back_url=contribution.get_absolute_url(),
+            )
         form = ReportForm(request.POST, prefix="report")
         reason = form.cleaned_data["reason"] if form.is_valid() else ""
         if services.contribution_report(
@@ -454,18 +476,26 @@ def goal_history(request, edition, field, goal):
     )
 
 
+# Rows of the consideration table per page; the CSV and XLSX downloads hold every row.
+CONSIDERATION_PAGE_SIZE = 100
+# Threads per page on a draft goal's discussion, as on the list of all contributions.
+THREADS_PAGE_SIZE = 50
+
+
 def consideration_table(request, process):
     process = selectors.process_get(process)
-    rows = selectors.consideration_rows(process)
-    counts = {}
-    for row in rows:
-        counts[row["disposition"] or _("Not yet weighed")] = (
-            counts.get(row["disposition"] or _("Not yet weighed"), 0) + 1
-        )
+    page = Paginator(
+        selectors.consideration_contributions(process), CONSIDERATION_PAGE_SIZE
+    ).get_page(request.GET.get("seite"))
     return render(
         request,
         "participation/consideration.html",
-        {"process": process, "rows": rows, "counts": sorted(counts.items())},
+        {
+            "process": process,
+            "rows": selectors.consideration_rows(process, page.object_list),
+            "page_obj": page,
+            "counts": selectors.consideration_counts(process),
+        },
     )
 
 

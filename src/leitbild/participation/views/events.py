@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from leitbild.audit.models import AuditEvent
 from leitbild.audit.services import audit_record
 from leitbild.core.exports import table_response
-from leitbild.core.ratelimit import rate_limited
+from leitbild.core.ratelimit import form_refuse, form_status, rate_limited, too_many_requests
 
 from .. import permissions, selectors, services
 from ..forms import (
@@ -94,7 +94,7 @@ def event_detail(request, process, event):
     form = RegistrationForm(request.POST or None, city=city)
     if request.method == "POST":
         if rate_limited(request, "registration"):
-            form.add_error(None, _("Too many registrations from your connection; try later."))
+            form_refuse(form, _("Too many registrations from your connection; try later."))
         elif form.is_valid():
             data = form.cleaned_data
             try:
@@ -140,14 +140,19 @@ def event_detail(request, process, event):
             "seats_left": selectors.event_seats_left(event),
             "registration_open": event.registration_open(),
             "is_staff": permissions.is_process_staff(request.user, process),
-            "contributions": event.contributions.visible().select_related("goal__field")[:50],
+            "contributions": selectors.contributions_for_display(event.contributions.visible())[
+                :50
+            ],
         },
+        status=form_status(form),
     )
 
 
 @require_http_methods(["GET", "POST"])
 def registration_cancel(request, token):
     """The link in the confirmation e-mail: a page to confirm, then cancel on POST."""
+    if request.method == "POST" and rate_limited(request, "email-link"):
+        return too_many_requests(request, _("Too many cancellations from your connection."))
     registration = get_object_or_404(
         Registration.objects.select_related("event__process"), token=token
     )

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from leitbild.core.ratelimit import rate_limited
+from leitbild.core.ratelimit import form_refuse, form_status, rate_limited, too_many_requests
 
 from .. import selectors, services
 from ..forms import BallotForm
@@ -24,7 +24,7 @@ def poll_detail(request, process, poll):
     form = BallotForm(request.POST or None, poll=poll)
     if request.method == "POST":
         if rate_limited(request, "ballot"):
-            form.add_error(None, _("Too many votes from your connection; try again later."))
+            form_refuse(form, _("Too many votes from your connection; try again later."))
         elif form.is_valid():
             try:
                 services.ballot_submit(
@@ -49,12 +49,15 @@ def poll_detail(request, process, poll):
             "results": selectors.poll_results(poll),
             "is_open": poll.is_open(),
         },
+        status=form_status(form),
     )
 
 
 @require_http_methods(["GET", "POST"])
 def ballot_confirm(request, token):
     """The link in our e-mail: a button to confirm (links may be opened by mail scanners)."""
+    if request.method == "POST" and rate_limited(request, "email-link"):
+        return too_many_requests(request, _("Too many confirmations from your connection."))
     ballot = get_object_or_404(PollBallot.objects.select_related("poll__process"), token=token)
     if request.method == "POST":
         services.ballot_confirm(token=token)

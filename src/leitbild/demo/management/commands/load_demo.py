@@ -5,16 +5,17 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 from leitbild.demo.loader import demo_load
+from leitbild.workspace.demo import demo_load as demo_logins_load
 
 
 class Command(BaseCommand):
     help = (
         "Load the demo data (Münster's 2014 and 2019 editions, the 2019 institutions, the "
-        "2023–2025 revision process) and create a staff login."
+        "2023–2025 revision process) and create a staff login and one login per role."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--no-user", action="store_true", help="do not create a login")
+        parser.add_argument("--no-user", action="store_true", help="do not create logins")
 
     def handle(self, *args, **options):
         loaded = demo_load()
@@ -37,3 +38,9 @@ class Command(BaseCommand):
         user.save()
         process.staff.add(user)
         self.stdout.write(self.style.SUCCESS(f"Staff login: {username} / {password}  (at /admin/)"))
+        # One login per role, with synthetic passwords (README): for a demo only.
+        self.stdout.write("Demo logins per role (sign in at /admin/login/):")
+        for login in demo_logins_load(process=process):
+            self.stdout.write(
+                f"  {login.username} / {login.password}  {login.role}; try {login.where}"
+            )

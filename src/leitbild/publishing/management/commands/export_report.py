@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from leitbild.concept.selectors import EditionNotFound, edition_resolve
 from leitbild.core.progress import ProgressBar
@@ -38,7 +39,7 @@ class Command(BaseCommand):
             bar(percent, 100)
 
         rendered = monitoring_report_pdf(edition=found, language=language, progress=progress)
-        progress(100, "done")
+        progress(100, _("Done"))
         out.write_bytes(rendered.data)
         self.stdout.write(
             self.style.SUCCESS(
