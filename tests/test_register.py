@@ -418,3 +418,71 @@ def test_run_narrows_the_parent_lookup_without_changing_a_result(ids, definition
     assert result.validation.ok
     assert result.persons.equals(derive(frame, definition=definition))
     assert set(result.persons["subcategory"]) > {"none"}
+
+
+@pytest.mark.parametrize("definition", ["muenster", "einwanderungsgeschichte"])
+def test_aggregates_count_every_person_once_in_the_right_cell(definition):
+    """``run`` groups straight by age and nationality group and takes the top
+    nationalities from its summary of the raw codes; counted here person by person in
+    plain Python, the cells must be the same. Codes are dirty (case, blanks) on purpose."""
+    import random
+    from collections import Counter
+
+    from leitbild.monitoring.derivation.register import (
+        CATEGORY_OF,
+        DEFAULT_AGE_GROUPS,
+        WITHOUT_BACKGROUND,
+        run,
+    )
+
+    rng = random.Random(definition)
+    n = 600
+    nationalities = ["DE"] * 6 + ["TR", " tr", "PL", "pl ", "SY", "IT", "US", "XX"]
+    frame = pl.DataFrame(
+        {
+            "person_id": [f"p{i}" for i in range(n)],
+            "sex": [rng.choice(["m", "W", "d", "x "]) for _ in range(n)],
+            "birth_year": [rng.randint(1900, 2026) for _ in range(n)],
+            "district": [rng.choice(["11", "12", "13"]) for _ in range(n)],
+            "nationality_1": [rng.choice(nationalities) for _ in range(n)],
+            "birth_country": [rng.choice([None, "DE", "kz", "SY", ""]) for _ in range(n)],
+            "immigration_year": [rng.choice([None, 1940, 1990]) for _ in range(n)],
+            "mother_id": [f"p{rng.randrange(n)}" if rng.random() < 0.3 else None for _ in range(n)],
+        }
+    )
+    top = 2
+    result = run(frame, year=2024, definition=definition, top_nationalities=top)
+    assert result.validation.ok
+
+    persons = result.persons.join(frame, on="person_id")
+    foreign = Counter(
+        code.strip().upper() for code in frame["nationality_1"] if code.strip().upper() != "DE"
+    )
+    leaders = sorted(foreign, key=lambda code: (-foreign[code], code))[:top]
+
+    def age_group(birth_year):
+        age = 2024 - birth_year
+        return next((g for low, high, g in DEFAULT_AGE_GROUPS if low <= age <= high), "unknown")
+
+    expected = Counter()
+    for row in persons.iter_rows(named=True):
+        nationality = row["nationality_1"].strip().upper()
+        assert CATEGORY_OF[row["subcategory"]] == row["category"]
+        assert row["migration_background"] == (row["subcategory"] not in WITHOUT_BACKGROUND)
+        group = "DE" if nationality == "DE" else nationality if nationality in leaders else "other"
+        key = (
+            row["district"],
+            row["sex"].strip().lower(),
+            age_group(row["birth_year"]),
+            row["category"],
+            row["subcategory"],
+            group,
+            row["migration_background"],
+        )
+        expected[key] += 1
+    counted = {tuple(r[:-1]): r[-1] for r in result.aggregates.iter_rows()}
+    assert counted == dict(expected)
+    assert result.aggregates.columns[:-1] == list(
+        ("district", "sex", "age_group", "category", "subcategory", "nationality_group")
+    ) + ["migration_background"]
+    assert result.aggregates.equals(result.aggregates.sort(result.aggregates.columns[:-1]))

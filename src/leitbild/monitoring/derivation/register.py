@@ -33,6 +33,7 @@ import re
 from dataclasses import dataclass, field
 
 import polars as pl
+import polars.selectors as cs
 
 REQUIRED = ("person_id", "sex", "birth_year", "district", "nationality_1")
 OPTIONAL = (
@@ -106,6 +107,16 @@ ENGINE = "streaming"
 Frame = pl.DataFrame | pl.LazyFrame
 
 
+def _summary_engine(frame: Frame) -> str:
+    """The engine for the summary of an extract (distinct values, counts per column).
+
+    On an extract already in memory the in-memory engine computes these column by column
+    in parallel, twice as fast as the streaming engine (docs/performance.md); an extract
+    still on disk is streamed, so that it is never held in memory whole.
+    """
+    return "in-memory" if isinstance(frame, pl.DataFrame) else ENGINE
+
+
 def _is_integer(dtype) -> bool:
     return dtype.is_integer() or dtype == pl.Null
 
@@ -124,16 +135,19 @@ def _with_optional(frame: Frame) -> pl.LazyFrame:
     return lazy.with_columns(missing) if missing else lazy
 
 
-def _distinct_expressions(schema) -> list[pl.Expr]:
+def _distinct_expressions(schema, *, counted: tuple[str, ...] = ()) -> list[pl.Expr]:
     """What normalising needs to know: the distinct values of code and text year columns,
-    and how many identifiers are blank."""
+    and how many identifiers are blank. The ``counted`` columns are counted per distinct
+    value as well (under ``<column>:counts``) — for the most frequent nationalities."""
     text_years = [c for c in YEAR_COLUMNS if not _is_integer(schema[c])]
     text_ids = [c for c in ID_COLUMNS if c in schema and not _is_integer(schema[c])]
     return [
         *[
             pl.col(c).cast(pl.Utf8).unique().drop_nulls().implode()
             for c in (*CODE_COLUMNS, *text_years)
+            if c not in counted
         ],
+        *[pl.col(c).cast(pl.Utf8).value_counts().implode().alias(f"{c}:counts") for c in counted],
         *[(pl.col(c).cast(pl.Utf8) == "").sum().alias(f"{c}:blank") for c in text_ids],
     ]
 
@@ -232,6 +246,8 @@ class _Checked:
     # The distinct ids in mother_id and father_id; ``probes``: those checked for existence.
     parents: dict = field(default_factory=dict)
     probes: dict = field(default_factory=dict)
+    # Residents per (normalised) first nationality.
+    nationalities: dict = field(default_factory=dict)
 
     @classmethod
     def of(cls, frame: Frame, *, full: bool = True) -> _Checked:
@@ -252,24 +268,30 @@ class _Checked:
                 values = values.cast(pl.Utf8).filter(values.cast(pl.Utf8) != "")
             return values.unique().implode().alias(f"{column}:parents")
 
-        summary = (
-            raw.select(
-                pl.len().alias("rows"),
-                *[pl.col(c).null_count().alias(f"{c}:nulls") for c in REQUIRED],
-                *_distinct_expressions(schema),
-                parents("mother_id"),
-                parents("father_id"),
-            )
-            .collect(engine=ENGINE)
-            .row(0, named=True)
-        )
-        checked.summary = summary
-        checked.lazy, uniques = _normalise_from(raw, summary)
+        result = raw.select(
+            pl.len().alias("rows"),
+            *[pl.col(c).null_count().alias(f"{c}:nulls") for c in REQUIRED],
+            *_distinct_expressions(schema, counted=("nationality_1",)),
+            parents("mother_id"),
+            parents("father_id"),
+        ).collect(engine=_summary_engine(frame))
+        # The parent ids stay a Series: tens of thousands of them need not become Python.
         checked.parents = {
-            c: pl.Series(summary[f"{c}:parents"])
+            c: ids
             for c in ("mother_id", "father_id")
-            if summary.get(f"{c}:parents")
+            if (ids := result.get_column(f"{c}:parents").explode().drop_nulls()).len()
         }
+        checked.summary = summary = result.drop(cs.ends_with(":parents")).row(0, named=True)
+        counts = {
+            row["nationality_1"]: row["count"]
+            for row in summary.pop("nationality_1:counts")
+            if row["nationality_1"] is not None
+        }
+        summary["nationality_1"] = list(counts)
+        for value, count in counts.items():
+            if (code := _fold(CODE_COLUMNS["nationality_1"], value)) is not None:
+                checked.nationalities[code] = checked.nationalities.get(code, 0) + count
+        checked.lazy, uniques = _normalise_from(raw, summary)
         if full:
             checked.probes = checked.parents
         checked._codes(uniques)
@@ -402,6 +424,25 @@ LABELS = pl.Enum(
         "none",
     ]
 )
+
+
+# The category of each subcategory, and the subcategories without migration background,
+# under either definition (their subcategories do not overlap but in ``none``). The
+# aggregation groups by subcategory alone and puts these in afterwards; a test checks that
+# :func:`classify` agrees with them.
+CATEGORY_OF = {
+    "foreign": "foreign",
+    "resettler": "personal",
+    "naturalised": "personal",
+    "born_abroad": "personal",
+    "parent": "inherited",
+    "second_nationality": "inherited",
+    "immigrated": "immigrated",
+    "both_parents": "both_parents",
+    "one_parent": "one_parent",
+    "none": "none",
+}
+WITHOUT_BACKGROUND = ("one_parent", "none")
 
 
 def _label(name: str) -> pl.Expr:
@@ -591,11 +632,14 @@ DEFAULT_AGE_GROUPS = (
 
 
 def _age_group(year: int, groups) -> pl.Expr:
+    """The index of the age group in ``groups`` (``len(groups)``: unknown) — a small
+    integer to group by; the labels are put in on the aggregated table."""
     age = pl.lit(year) - pl.col("birth_year")
-    expr = pl.when(age < 0).then(pl.lit("unknown"))
-    for low, high, label in groups:
-        expr = expr.when((age >= low) & (age <= high)).then(pl.lit(label))
-    return expr.otherwise(pl.lit("unknown"))
+    unknown = pl.lit(len(groups), dtype=pl.UInt8)
+    expr = pl.when(age < 0).then(unknown)
+    for index, (low, high, _label) in enumerate(groups):
+        expr = expr.when((age >= low) & (age <= high)).then(pl.lit(index, dtype=pl.UInt8))
+    return expr.otherwise(unknown)
 
 
 AGGREGATE_KEYS = (
@@ -609,45 +653,51 @@ AGGREGATE_KEYS = (
 )
 
 
-def _fine(classified: Frame) -> pl.LazyFrame:
-    # Group first by the raw nationality and birth year (few distinct values); folding
-    # them into their groups then works on a table of thousands of rows, not millions.
-    # Category and migration background follow from the subcategory and are carried along.
+def _top(counts: dict[str, int], n: int) -> list[str]:
+    """The ``n`` most frequent foreign first nationalities (ties: alphabetical)."""
+    foreign = sorted(((-c, code) for code, c in counts.items() if code != "DE"))
+    return [code for _count, code in foreign[:n]]
+
+
+def _counted(classified: Frame, *, year: int, age_groups, top: list[str]) -> pl.LazyFrame:
+    """The counts of the output of :func:`classify` by district, sex, age group (its index),
+    subcategory and nationality group, grouped in one pass straight by age and
+    nationality group: the table grouped is as small as the result, not one row per birth
+    year and nationality. Category and migration background follow from the subcategory
+    and are put in by :func:`_labelled`."""
+    nationality = pl.col("nationality_1")
+    group = pl.Enum(["DE", *top, "other"])
     return (
         classified.lazy()
-        .group_by("district", "sex", "birth_year", "subcategory", "nationality_1")
-        .agg(
-            pl.len().alias("count"),
-            pl.col("category").first(),
-            pl.col("migration_background").first(),
-        )
-    )
-
-
-def _coarse(fine: pl.DataFrame, *, year: int, age_groups, top_nationalities: int):
-    top = (
-        fine.filter(pl.col("nationality_1") != "DE")
-        .group_by("nationality_1")
-        .agg(pl.col("count").sum())
-        .sort(["count", "nationality_1"], descending=[True, False])
-        .head(top_nationalities)
-        .get_column("nationality_1")
-    )
-    return (
-        fine.with_columns(
+        .group_by(
+            "district",
+            "sex",
             _age_group(year, age_groups).alias("age_group"),
-            pl.when(pl.col("nationality_1") == "DE")
-            .then(pl.lit("DE"))
-            .when(pl.col("nationality_1").is_in(top.implode()))
-            .then(pl.col("nationality_1"))
-            .otherwise(pl.lit("other"))
+            "subcategory",
+            pl.when(nationality == "DE")
+            .then(pl.lit("DE", dtype=group))
+            .when(nationality.is_in(pl.Series(top, dtype=pl.Utf8).implode()))
+            .then(nationality.cast(group))
+            .otherwise(pl.lit("other", dtype=group))
             .alias("nationality_group"),
         )
-        .group_by(AGGREGATE_KEYS)
-        .agg(pl.col("count").sum().cast(pl.Int64))
-        .with_columns(
-            pl.col("district", "sex", "category", "subcategory", "nationality_group").cast(pl.Utf8)
+        .len("count")
+    )
+
+
+def _labelled(counted: pl.DataFrame, *, age_groups) -> pl.DataFrame:
+    labels = pl.Series([label for _low, _high, label in age_groups] + ["unknown"])
+    return (
+        counted.with_columns(
+            pl.col("age_group").replace_strict(range(labels.len()), labels),
+            pl.col("district", "sex", "subcategory", "nationality_group").cast(pl.Utf8),
+            pl.col("count").cast(pl.Int64),
         )
+        .with_columns(
+            pl.col("subcategory").replace_strict(CATEGORY_OF).alias("category"),
+            ~pl.col("subcategory").is_in(WITHOUT_BACKGROUND).alias("migration_background"),
+        )
+        .select(*AGGREGATE_KEYS, "count")
         .sort(AGGREGATE_KEYS)
     )
 
@@ -667,8 +717,10 @@ def aggregate(
     ``age_group``, ``category``, ``subcategory``, ``nationality_group``,
     ``migration_background``, ``count``.
     """
-    fine = _fine(classified).collect(engine=ENGINE)
-    return _coarse(fine, year=year, age_groups=age_groups, top_nationalities=top_nationalities)
+    counts = classified.lazy().group_by("nationality_1").len().collect(engine=ENGINE)
+    top = _top(dict(counts.drop_nulls().iter_rows()), top_nationalities)
+    counted = _counted(classified, year=year, age_groups=age_groups, top=top)
+    return _labelled(counted.collect(engine=ENGINE), age_groups=age_groups)
 
 
 def district_shares(aggregates: pl.DataFrame) -> pl.DataFrame:
@@ -728,15 +780,16 @@ def run(
         resettler_countries=resettler_countries,
         parents=checked.parent_ids(),
     )
-    queries = [classified.select(OUTPUT), _fine(classified)]
+    top = _top(checked.nationalities, top_nationalities)
+    queries = [
+        classified.select(OUTPUT),
+        _counted(classified, year=year, age_groups=age_groups, top=top),
+    ]
     if full_checks:
         queries.append(checked.lazy.select(checked.deferred()))
-    persons, fine, *values = pl.collect_all(queries, engine=ENGINE)
+    persons, counted, *values = pl.collect_all(queries, engine=ENGINE)
     if values:
         checked.finish(values[0].row(0, named=True))
     if not checked.validation.ok:
         return Run(checked.validation)
-    aggregates = _coarse(
-        fine, year=year, age_groups=age_groups, top_nationalities=top_nationalities
-    )
-    return Run(checked.validation, persons, aggregates)
+    return Run(checked.validation, persons, _labelled(counted, age_groups=age_groups))
