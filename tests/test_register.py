@@ -429,6 +429,7 @@ def test_aggregates_count_every_person_once_in_the_right_cell(definition):
     from collections import Counter
 
     from leitbild.monitoring.derivation.register import (
+        AGGREGATE_KEYS,
         CATEGORY_OF,
         DEFAULT_AGE_GROUPS,
         WITHOUT_BACKGROUND,
@@ -482,7 +483,5 @@ def test_aggregates_count_every_person_once_in_the_right_cell(definition):
         expected[key] += 1
     counted = {tuple(r[:-1]): r[-1] for r in result.aggregates.iter_rows()}
     assert counted == dict(expected)
-    assert result.aggregates.columns[:-1] == list(
-        ("district", "sex", "age_group", "category", "subcategory", "nationality_group")
-    ) + ["migration_background"]
+    assert result.aggregates.columns[:-1] == list(AGGREGATE_KEYS)
     assert result.aggregates.equals(result.aggregates.sort(result.aggregates.columns[:-1]))
