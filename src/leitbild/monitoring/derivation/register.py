@@ -297,12 +297,11 @@ class _Checked:
         checked._codes(uniques)
         return checked
 
-    def parent_ids(self) -> pl.Series:
-        """Every id named as a mother or father, in the type of the normalised ids."""
+    def parent_ids(self) -> dict[str, pl.Series]:
+        """The distinct ids named in each parent column that names anyone, in the type of
+        the normalised ids."""
         dtype = self.lazy.collect_schema()["person_id"]
-        return pl.concat(
-            [pl.Series(dtype=dtype), *[ids.cast(dtype) for ids in self.parents.values()]]
-        )
+        return {column: ids.cast(dtype) for column, ids in self.parents.items()}
 
     def _rows(self, condition: pl.Expr) -> pl.DataFrame:
         return self.lazy.filter(condition).collect(engine=ENGINE)
@@ -478,12 +477,15 @@ def _personal(include_expellees: bool, resettler_countries) -> pl.Expr:
     )
 
 
-def _linked_to(flagged: pl.Series, column: str) -> pl.Expr:
+def _linked_to(flagged: pl.Series, column: str, parents: dict | None) -> pl.Expr:
     """Whether the parent in ``column`` is one of the ``flagged`` person ids (false if none).
 
     A membership test against the flagged ids rather than a join of the whole extract with
-    itself: no copy of the extract, and the result stays in input order.
+    itself: no copy of the extract, and the result stays in input order. A column known
+    to name nobody (not in ``parents``) is not looked at.
     """
+    if parents is not None and column not in parents:
+        return pl.lit(False)
     return pl.col(column).is_in(flagged.implode()).fill_null(False)
 
 
@@ -518,13 +520,14 @@ def classify(
     definition: str = "muenster",
     include_expellees: bool = True,
     resettler_countries=RESETTLER_COUNTRIES,
-    parents: pl.Series | None = None,
+    parents: dict[str, pl.Series] | None = None,
 ) -> Frame:
     """The normalised extract (see :func:`normalise`) with ``category``, ``subcategory`` and
     ``migration_background`` added, rows in input order; lazy in, lazy out.
 
-    ``parents``, the ids named in ``mother_id`` or ``father_id`` (if known), makes the
-    parent lookup cheaper; the result is the same without it."""
+    ``parents``, the distinct ids named in ``mother_id`` and in ``father_id`` (if known;
+    a column naming nobody left out), makes the parent lookup cheaper; the result is the
+    same without it."""
     if definition not in DEFINITIONS:
         raise ValueError(f"unknown definition {definition!r}: use one of {DEFINITIONS}")
     lazy = frame.lazy()
@@ -535,17 +538,23 @@ def classify(
     return out if isinstance(frame, pl.LazyFrame) else out.collect(engine=ENGINE)
 
 
-def _flagged(lazy: pl.LazyFrame, flag: pl.Expr, parents: pl.Series | None) -> pl.Series:
+def _flagged(lazy: pl.LazyFrame, flag: pl.Expr, parents: dict | None) -> pl.Series:
     """The ids of the persons with ``flag``: the parents that pass something on.
 
     Narrowed to the ids that are someone's parent when these are known: the lookup of
     every row's parents then builds a set of those (a few per cent of the extract) rather
     than of every foreigner and immigrant — the most expensive step of a run otherwise.
+    The narrowing compares 64-bit hashes, not the ids: a collision lets an id through
+    that is nobody's parent, which changes no lookup, and no parent can be left out.
     """
-    ids = lazy.filter(flag).select("person_id").collect(engine=ENGINE).get_column("person_id")
     if parents is not None:
-        ids = ids.filter(ids.is_in(parents.implode()))
-    return ids
+        named = pl.concat([pl.Series(dtype=lazy.collect_schema()["person_id"]), *parents.values()])
+        hashed = named.hash(seed=HASH_SEED).implode()
+        flag = flag & pl.col("person_id").hash(seed=HASH_SEED).is_in(hashed)
+    return lazy.filter(flag).select("person_id").collect(engine=ENGINE).get_column("person_id")
+
+
+HASH_SEED = 1950
 
 
 def _muenster(lazy: pl.LazyFrame, include_expellees: bool, resettler_countries, parents):
@@ -561,7 +570,9 @@ def _muenster(lazy: pl.LazyFrame, include_expellees: bool, resettler_countries, 
     ) | (pl.col("german_by") == "declaration").fill_null(False)
     flags = lazy.with_columns(
         own.alias("_own"),
-        (_linked_to(flagged, "mother_id") | _linked_to(flagged, "father_id")).alias("_parent"),
+        (
+            _linked_to(flagged, "mother_id", parents) | _linked_to(flagged, "father_id", parents)
+        ).alias("_parent"),
         second.alias("_second"),
     )
     own, parent, second = pl.col("_own").is_not_null(), pl.col("_parent"), pl.col("_second")
@@ -598,8 +609,8 @@ def _einwanderung(lazy: pl.LazyFrame, parents) -> pl.LazyFrame:
     flagged = _flagged(lazy, immigrated, parents)
     own = lazy.with_columns(
         immigrated.alias("_immigrated"),
-        _linked_to(flagged, "mother_id").alias("_mother"),
-        _linked_to(flagged, "father_id").alias("_father"),
+        _linked_to(flagged, "mother_id", parents).alias("_mother"),
+        _linked_to(flagged, "father_id", parents).alias("_father"),
     )
     mother, father = pl.col("_mother"), pl.col("_father")
     category = (
@@ -686,9 +697,13 @@ def _counted(classified: Frame, *, year: int, age_groups, top: list[str]) -> pl.
 
 
 def _labelled(counted: pl.DataFrame, *, age_groups) -> pl.DataFrame:
+    """The counted table for people: labels in, and in reading order — by district and
+    sex, then age groups youngest first, categories and subcategories in the order of the
+    rules, the nationality groups with Germans first and ``other`` last."""
     labels = pl.Series([label for _low, _high, label in age_groups] + ["unknown"])
     return (
-        counted.with_columns(
+        counted.sort("district", "sex", "age_group", "subcategory", "nationality_group")
+        .with_columns(
             pl.col("age_group").replace_strict(range(labels.len()), labels),
             pl.col("district", "sex", "subcategory", "nationality_group").cast(pl.Utf8),
             pl.col("count").cast(pl.Int64),
@@ -698,7 +713,6 @@ def _labelled(counted: pl.DataFrame, *, age_groups) -> pl.DataFrame:
             ~pl.col("subcategory").is_in(WITHOUT_BACKGROUND).alias("migration_background"),
         )
         .select(*AGGREGATE_KEYS, "count")
-        .sort(AGGREGATE_KEYS)
     )
 
 
