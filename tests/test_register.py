@@ -186,6 +186,18 @@ def test_bad_extracts_are_reported(change, code):
     assert all(str(f) for f in result.errors)
 
 
+@pytest.mark.parametrize("column", ["nationality_1", "nationality_2", "birth_country"])
+def test_a_bad_code_inside_a_run_of_good_ones_is_found(column):
+    """The distinct values of mostly-constant columns are taken from their runs: a single
+    odd value between two long runs of the same code must still be seen."""
+    rows = [{"person_id": f"p{i}", column: "DE"} for i in range(100)]
+    rows[50][column] = "TUR"
+    rows[70][column] = " de"  # dirty, but a good code once cleaned
+    result = validate(register(*rows))
+    (error,) = result.errors
+    assert (error.code, error.count, error.examples) == (f"bad_{column}", 1, ["p50"])
+
+
 def test_dangling_parent_links_are_warnings():
     frame = register({"person_id": "a", "mother_id": "gone"})
     result = validate(frame)

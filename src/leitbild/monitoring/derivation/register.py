@@ -135,21 +135,39 @@ def _with_optional(frame: Frame) -> pl.LazyFrame:
     return lazy.with_columns(missing) if missing else lazy
 
 
+# Columns that in any German register are dominated by one value — German, born in
+# Germany, no second nationality, German by birth: their distinct values are looked for
+# among the values of their runs (of equal neighbours), a tenth of the rows or fewer,
+# rather than among all rows.
+SKEWED = ("nationality_1", "nationality_2", "birth_country", "german_by")
+
+
+def _runs(column: str) -> pl.Expr:
+    values = pl.col(column).cast(pl.Utf8)
+    return values.rle().struct.field("value").alias(column) if column in SKEWED else values
+
+
 def _distinct_expressions(schema, *, counted: tuple[str, ...] = ()) -> list[pl.Expr]:
-    """What normalising needs to know: the distinct values of code and text year columns,
-    and how many identifiers are blank. The ``counted`` columns are counted per distinct
-    value as well (under ``<column>:counts``) — for the most frequent nationalities."""
+    """What normalising needs to know: the distinct values of code and text year columns
+    (but the ``counted`` ones: see :func:`_counts`), and how many identifiers are
+    blank."""
     text_years = [c for c in YEAR_COLUMNS if not _is_integer(schema[c])]
     text_ids = [c for c in ID_COLUMNS if c in schema and not _is_integer(schema[c])]
     return [
         *[
-            pl.col(c).cast(pl.Utf8).unique().drop_nulls().implode()
+            _runs(c).unique().drop_nulls().implode()
             for c in (*CODE_COLUMNS, *text_years)
             if c not in counted
         ],
-        *[pl.col(c).cast(pl.Utf8).value_counts().implode().alias(f"{c}:counts") for c in counted],
         *[(pl.col(c).cast(pl.Utf8) == "").sum().alias(f"{c}:blank") for c in text_ids],
     ]
+
+
+def _counts(lazy: pl.LazyFrame, column: str) -> pl.LazyFrame:
+    """Rows per distinct raw value of ``column`` (``value``, ``count``), summed over its
+    runs."""
+    runs = lazy.select(pl.col(column).cast(pl.Utf8).rle().alias("runs")).unnest("runs")
+    return runs.group_by("value").agg(pl.col("len").sum().alias("count"))
 
 
 def _normalise_from(lazy: pl.LazyFrame, distinct: dict) -> tuple[pl.LazyFrame, dict[str, list]]:
@@ -268,13 +286,19 @@ class _Checked:
                 values = values.cast(pl.Utf8).filter(values.cast(pl.Utf8) != "")
             return values.unique().implode().alias(f"{column}:parents")
 
-        result = raw.select(
-            pl.len().alias("rows"),
-            *[pl.col(c).null_count().alias(f"{c}:nulls") for c in REQUIRED],
-            *_distinct_expressions(schema, counted=("nationality_1",)),
-            parents("mother_id"),
-            parents("father_id"),
-        ).collect(engine=_summary_engine(frame))
+        result, nationalities = pl.collect_all(
+            [
+                raw.select(
+                    pl.len().alias("rows"),
+                    *[pl.col(c).null_count().alias(f"{c}:nulls") for c in REQUIRED],
+                    *_distinct_expressions(schema, counted=("nationality_1",)),
+                    parents("mother_id"),
+                    parents("father_id"),
+                ),
+                _counts(raw, "nationality_1"),
+            ],
+            engine=_summary_engine(frame),
+        )
         # The parent ids stay a Series: tens of thousands of them need not become Python.
         checked.parents = {
             c: ids
@@ -282,11 +306,7 @@ class _Checked:
             if (ids := result.get_column(f"{c}:parents").explode().drop_nulls()).len()
         }
         checked.summary = summary = result.drop(cs.ends_with(":parents")).row(0, named=True)
-        counts = {
-            row["nationality_1"]: row["count"]
-            for row in summary.pop("nationality_1:counts")
-            if row["nationality_1"] is not None
-        }
+        counts = dict(nationalities.drop_nulls().iter_rows())
         summary["nationality_1"] = list(counts)
         for value, count in counts.items():
             if (code := _fold(CODE_COLUMNS["nationality_1"], value)) is not None:
