@@ -261,7 +261,7 @@ def test_creating_needs_the_permission_and_unfinished_reports_stay_with_staff(
     client.force_login(report_staff)
     page = client.get(queued.get_absolute_url()).content.decode()
     assert reverse("publishing:report_status", kwargs={"pk": queued.pk}) in page
-    assert "report-progress.js" in page
+    assert "job-progress.js" in page
     state = client.get(reverse("publishing:report_status", kwargs={"pk": queued.pk})).json()
     assert state == {
         "status": "queued",

@@ -114,7 +114,7 @@ def test_progress_is_visible_while_the_run_waits(client, register_staff, setting
         year=2020,
     )
     page = client.get(run.get_absolute_url()).content.decode()
-    assert "<progress" in page and "register-progress.js" in page
+    assert "<progress" in page and "job-progress.js" in page
     assert list((tmp_path / "register").iterdir())  # the microdata waits for the worker
 
 
