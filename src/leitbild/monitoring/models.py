@@ -141,6 +141,14 @@ class RegisterRunQuerySet(models.QuerySet):
         """Runs queued or in progress: their uploaded microdata still exists."""
         return self.filter(status__in=[RegisterRun.Status.QUEUED, RegisterRun.Status.RUNNING])
 
+    def stalled(self, *, since):
+        """Runs marked running whose worker has written no progress since ``since``: the
+        worker has most likely died, and nothing else would ever end the run. (A queued
+        run is not stalled: its task waits in the queue for the next worker.)"""
+        return self.filter(status=RegisterRun.Status.RUNNING).filter(
+            models.Q(updated_at__lt=since) | models.Q(updated_at__isnull=True, created_at__lt=since)
+        )
+
 
 class RegisterRun(models.Model):
     """One derivation of migration background from an uploaded register extract.
@@ -179,6 +187,8 @@ class RegisterRun(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    # Written with every step of progress: how a dead worker is told from a slow one.
+    updated_at = models.DateTimeField(_("last progress at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     definition = models.CharField(
         _("definition"), max_length=30, choices=Definition.choices, default=Definition.MUENSTER

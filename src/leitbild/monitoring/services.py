@@ -9,11 +9,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 
 from leitbild.concept.models import City, District
 from leitbild.core import uploads
@@ -449,9 +450,43 @@ def register_run_create(
 
 def _run_update(run: RegisterRun, **fields) -> None:
     # Written at once (outside any transaction): the status page reads it while we work.
+    fields["updated_at"] = timezone.now()
     RegisterRun.objects.filter(pk=run.pk).update(**fields)
     for name, value in fields.items():
         setattr(run, name, value)
+
+
+def register_runs_abandon_stalled(*, now=None) -> int:
+    """End the runs whose worker died mid-run (no progress for ``JOB_STALL_MINUTES``):
+    marked failed with the reason, and their uploaded microdata deleted — as when a run
+    ends any other way. Returns how many were ended."""
+    from django.conf import settings
+    from django.utils.translation import gettext
+
+    now = now or timezone.now()
+    since = now - timedelta(minutes=settings.JOB_STALL_MINUTES)
+    ended = 0
+    for pk in RegisterRun.objects.stalled(since=since).values_list("pk", flat=True):
+        with transaction.atomic():
+            # Locked and looked at again: the worker may have moved on meanwhile.
+            run = RegisterRun.objects.select_for_update().stalled(since=since).filter(pk=pk)
+            run = run.first()
+            if run is None:
+                continue
+            if run.extract:
+                run.extract.delete(save=False)
+            run.extract = ""
+            run.status, run.stage = RegisterRun.Status.FAILED, RegisterRun.Stage.FAILED
+            run.error = gettext(
+                "The worker stopped without finishing (no progress for %(minutes)d minutes). "
+                "The uploaded extract has been deleted; please upload it again."
+            ) % {"minutes": settings.JOB_STALL_MINUTES}
+            run.finished_at = run.updated_at = now
+            run.save(
+                update_fields=["extract", "status", "stage", "error", "finished_at", "updated_at"]
+            )
+            ended += 1
+    return ended
 
 
 def register_run_process(*, run: RegisterRun) -> RegisterRun:
@@ -461,7 +496,6 @@ def register_run_process(*, run: RegisterRun) -> RegisterRun:
 
     import polars as pl
     from django.core.files.base import ContentFile
-    from django.utils import timezone
 
     from .derivation import register
 

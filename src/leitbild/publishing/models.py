@@ -135,6 +135,13 @@ class MonitoringReportQuerySet(models.QuerySet):
             status__in=[MonitoringReport.Status.QUEUED, MonitoringReport.Status.RUNNING]
         )
 
+    def stalled(self, *, since):
+        """Reports marked running whose worker has written no progress since ``since``:
+        the worker has most likely died. (A queued report waits for the next worker.)"""
+        return self.filter(status=MonitoringReport.Status.RUNNING).filter(
+            models.Q(updated_at__lt=since) | models.Q(updated_at__isnull=True, created_at__lt=since)
+        )
+
 
 class MonitoringReport(models.Model):
     """A monitoring report PDF, laid out by the task worker (it takes tens of seconds)."""
@@ -161,6 +168,8 @@ class MonitoringReport(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    # Written with every step of progress: how a dead worker is told from a slow one.
+    updated_at = models.DateTimeField(_("last progress at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED

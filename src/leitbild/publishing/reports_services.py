@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -170,9 +171,37 @@ def monitoring_report_request(*, edition: Edition, language: str, user) -> Monit
 
 def _report_update(report: MonitoringReport, **fields) -> None:
     # Written at once (outside any transaction): the status page reads it while we work.
+    fields["updated_at"] = timezone.now()
     MonitoringReport.objects.filter(pk=report.pk).update(**fields)
     for name, value in fields.items():
         setattr(report, name, value)
+
+
+def monitoring_reports_abandon_stalled(*, now=None) -> int:
+    """End the reports whose worker died while laying them out (no progress for
+    ``JOB_STALL_MINUTES``): marked failed with the reason, so that the page stops waiting
+    and the report can be requested again. Returns how many were ended."""
+    now = now or timezone.now()
+    since = now - timedelta(minutes=settings.JOB_STALL_MINUTES)
+    ended = 0
+    for pk in MonitoringReport.objects.stalled(since=since).values_list("pk", flat=True):
+        with transaction.atomic():
+            # Locked and looked at again: the worker may have moved on meanwhile.
+            report = MonitoringReport.objects.select_for_update().stalled(since=since)
+            report = report.filter(pk=pk).first()
+            if report is None:
+                continue
+            with translation.override(report.language):
+                report.stage = _("Stopped")
+                report.error = _(
+                    "The worker stopped without finishing (no progress for %(minutes)d "
+                    "minutes). Please request the report again."
+                ) % {"minutes": settings.JOB_STALL_MINUTES}
+            report.status = MonitoringReport.Status.FAILED
+            report.finished_at = report.updated_at = now
+            report.save(update_fields=["status", "stage", "error", "finished_at", "updated_at"])
+            ended += 1
+    return ended
 
 
 def monitoring_report_generate(*, report: MonitoringReport) -> MonitoringReport:

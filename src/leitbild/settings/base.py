@@ -325,6 +325,11 @@ LOGGING = {
 # /healthz reports the task queue as "stale" (status "degraded", still HTTP 200) when a
 # task has waited longer than this: the worker is down or cannot keep up.
 HEALTH_TASK_STALE_SECONDS = int(os.environ.get("HEALTH_TASK_STALE_SECONDS", "900"))
+# A register run or monitoring report marked running whose worker has written no progress
+# for this long is taken for dead (the task framework does not notice a killed worker):
+# `leitbild abandon_stalled_jobs` (every 15 minutes under `serve --production`) marks it
+# failed and deletes a register run's uploaded microdata.
+JOB_STALL_MINUTES = int(os.environ.get("JOB_STALL_MINUTES", "60"))
 
 # Register-derived monitoring (issue 5): counts below REGISTER_MIN_COUNT are not published
 # (with secondary suppression), nor shares of fewer than REGISTER_MIN_DENOMINATOR residents.

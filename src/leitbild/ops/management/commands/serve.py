@@ -28,6 +28,25 @@ def default_workers() -> int:
     return min(2 * cores + 1, _MAX_DEFAULT_WORKERS)
 
 
+def periodic_jobs(python: str) -> list[Periodic]:
+    """What ``serve --production`` runs on a schedule beside the site and the workers."""
+    return [
+        # Registrations past their retention time are anonymised (what the privacy notice
+        # promises), expired privacy links cleared.
+        Periodic(
+            "anonymise registrations",
+            [python, "-m", "leitbild.cli", "anonymise_registrations"],
+            every=24 * 3600,
+        ),
+        # The jobs of a worker that died are ended, a register run's microdata with them.
+        Periodic(
+            "abandon stalled jobs",
+            [python, "-m", "leitbild.cli", "abandon_stalled_jobs"],
+            every=15 * 60,
+        ),
+    ]
+
+
 def _positive(value: str) -> int:
     number = int(value)
     if number < 1:
@@ -122,16 +141,7 @@ class Command(BaseCommand):
         # The children open their own connections; this process needs none while it waits.
         connections.close_all()
         sys.stdout.flush()
-        # Daily: anonymise registrations past their retention time (what the privacy
-        # notice promises) and clear expired privacy links.
-        periodic = [
-            Periodic(
-                "anonymise registrations",
-                [python, "-m", "leitbild.cli", "anonymise_registrations"],
-                every=24 * 3600,
-            )
-        ]
-        status = supervise(children, periodic=periodic if production else [])
+        status = supervise(children, periodic=periodic_jobs(python) if production else [])
         if status:
             sys.exit(status)
 
