@@ -71,6 +71,11 @@ def test_an_uploaded_extract_lands_in_the_monitoring_and_is_deleted(
     assert status == {"status": "done", "progress": 100, "stage": status["stage"], "finished": True}
     csv = client.get(reverse("monitoring:register_run_aggregates", kwargs={"pk": run.pk}))
     assert b"district,sex,age_group" in b"".join(csv.streaming_content)
+    # The unsuppressed table is for staff, and who downloaded it is on record.
+    from leitbild.audit.models import AuditEvent
+
+    (event,) = AuditEvent.objects.filter(action="export", subject__contains="register aggregates")
+    assert event.username == "statistik" and event.people == 3000
 
 
 def test_a_bad_extract_fails_with_its_report_publishes_nothing_and_is_deleted(

@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from leitbild.audit.models import AuditEvent
+from leitbild.audit.services import audit_record
 from leitbild.core.exports import csv_bytes
 
 from . import selectors
@@ -271,6 +273,14 @@ def register_run_aggregates(request, pk):
     run = get_object_or_404(RegisterRun, pk=pk)
     if not run.aggregates:
         raise Http404
+    # Small unsuppressed counts can point to persons: who took them is kept.
+    audit_record(
+        request=request,
+        action=AuditEvent.Action.EXPORT,
+        subject=f"unsuppressed register aggregates of run {run.pk} ({run.extract_name}, "
+        f"{run.year})",
+        people=run.persons or 0,
+    )
     response = FileResponse(run.aggregates.open("rb"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="aggregate-{run.year}-{run.pk}.csv"'
     return response
