@@ -504,3 +504,22 @@ def test_no_personal_data_anywhere(client, process, make_event, staff, django_us
             for secret in secrets:
                 assert secret not in text, (url, secret)
             assert "@example.org" not in text, url
+
+
+def test_the_schema_is_built_once_and_served_alike(client, db, monkeypatch):
+    import ninja.main
+
+    from leitbild.api.api import api
+
+    built = []
+    real = ninja.main.get_schema
+
+    def counting(**kwargs):
+        built.append(kwargs["path_prefix"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(ninja.main, "get_schema", counting)
+    monkeypatch.setattr(api, "_schemas", {})
+    first = get(client, "/api/v1/openapi.json").json()
+    again = get(client, "/api/v1/openapi.json").json()
+    assert first == again and len(built) == 1

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.http.multipartparser import MultiPartParserError
 from django.urls import Resolver404, resolve
+from django.utils.translation import get_language
 from ninja import NinjaAPI, Router
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -19,10 +20,24 @@ from .endpoints import actors, concept, implementation, monitoring, participatio
 
 
 class LeitbildAPI(NinjaAPI):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._schemas = {}
+
     def get_openapi_operation_id(self, operation) -> str:
         # "event_list" rather than "leitbild_api_endpoints_participation_event_list":
         # the names client generators turn into method names.
         return operation.url_name or super().get_openapi_operation_id(operation)
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        # The endpoints are fixed once the URLs are loaded: the schema (some 170 ms of
+        # work) is built once per process, prefix and language, not on every request.
+        key = (path_prefix, tuple(sorted((path_params or {}).items())), get_language())
+        if key not in self._schemas:
+            self._schemas[key] = super().get_openapi_schema(
+                path_prefix=path_prefix, path_params=path_params
+            )
+        return self._schemas[key]
 
 
 api = LeitbildAPI(
