@@ -523,3 +523,12 @@ def test_the_schema_is_built_once_and_served_alike(client, db, monkeypatch):
     first = get(client, "/api/v1/openapi.json").json()
     again = get(client, "/api/v1/openapi.json").json()
     assert first == again and len(built) == 1
+
+
+def test_a_method_a_path_does_not_take_is_refused_in_json(client, db):
+    response = client.delete("/api/v1/goals/")
+    assert response.status_code == 405 and response["Content-Type"] == "application/json"
+    assert "GET" in response["Allow"]
+    assert response.json() == {
+        "detail": f"Method DELETE is not allowed here. Allowed: {response['Allow']}."
+    }
