@@ -103,6 +103,20 @@ def test_failing_list_shows_only_failing_goals(client, demo, editor):
     assert "Integrationsratswahl steigt" not in page  # the complete one
 
 
+def test_the_demo_reports_progress_synthetically_and_the_pages_show_it(client, demo):
+    from leitbild.implementation.models import ActionGoal, ProgressReport
+
+    mentoring = Measure.objects.get(title__contains="Mentoring")
+    reports = list(mentoring.reports.all())
+    assert [r.percent for r in reports] == [70, 45, 15]  # newest first
+    assert all(r.text.startswith("(Beispiel, synthetisch)") for r in ProgressReport.objects.all())
+    page = client.get(mentoring.get_absolute_url()).content.decode()
+    assert page.index("30. Juni 2026") < page.index("28. Februar 2025")
+    assert 'value="70"' in page and "Noch keine Sachstandsberichte" not in page
+    goal = ActionGoal.objects.get(text__contains="Zahl der Einbürgerungen")
+    assert "830 Menschen eingebürgert" in client.get(goal.get_absolute_url()).content.decode()
+
+
 def test_progress_reports_by_staff_only(client, demo, staff):
     measure = Measure.objects.get(title__startswith="Runder Tisch")
     data = {"reported_on": "2026-11-01", "text": "Drei Sitzungen im Jahr.", "percent": "50"}

@@ -1,6 +1,7 @@
 """Demo data: the measures seed 000 reports (real: titles, periods, results, © Stadt Münster)
 linked to the 2019 goals they serve, the real integration council turnout of 2010 and
-2014, and two action goals that are SYNTHETIC examples (marked "Beispiel")."""
+2014, and action goals, measures and progress reports that are SYNTHETIC examples
+(marked "Beispiel")."""
 
 import datetime as dt
 
@@ -11,7 +12,7 @@ from leitbild.concept.models import Edition
 from leitbild.monitoring.models import Indicator
 from leitbild.monitoring.services import observations_import
 
-from .models import ActionGoal, Measure
+from .models import ActionGoal, Measure, ProgressReport
 
 KI = "Kommunales Integrationszentrum Münster"
 IR = "Integrationsrat der Stadt Münster"
@@ -219,4 +220,47 @@ def demo_load(*, edition: Edition) -> int:
         text="(Beispiel) Wir verbessern die Beratung zu rechtlichen Fragen.",
         defaults={},
     )
+    mentoring = next(m for m in measures if m.title.startswith("(Beispiel) Mentoring"))
+    for reported_on, percent, text in REPORTS:
+        ProgressReport.objects.update_or_create(
+            measure=mentoring, reported_on=reported_on, defaults={"text": text, "percent": percent}
+        )
+    naturalisation = ActionGoal.objects.filter(text__startswith="(Beispiel) Die Zahl der Einb")
+    if naturalisation := naturalisation.first():
+        ProgressReport.objects.update_or_create(
+            action_goal=naturalisation,
+            reported_on=dt.date(2026, 3, 31),
+            defaults={
+                "percent": 35,
+                "text": "(Beispiel, synthetisch) 2025 wurden 830 Menschen eingebürgert. Die "
+                "Beratung im Bürgerbüro Mitte läuft; Termine sind acht Wochen im Voraus "
+                "vergeben. Nächster Schritt: eine zweite Sprechstunde im Stadtteilbüro.",
+            },
+        )
     return len(measures)
+
+
+# Synthetic progress reports of the mentoring example, oldest first.
+REPORTS = [
+    (
+        dt.date(2025, 2, 28),
+        15,
+        "(Beispiel, synthetisch) 24 Studierende sind geschult, 31 Schülerinnen und Schüler an "
+        "vier Schulen haben ein Tandem. Zwei Schulen warten noch auf die Zustimmung der "
+        "Schulkonferenz.",
+    ),
+    (
+        dt.date(2025, 9, 30),
+        45,
+        "(Beispiel, synthetisch) Alle sechs Schulen nehmen teil, 58 Tandems. Die Hälfte der "
+        "Tandems trifft sich wöchentlich; die Abbrüche (7) hatten meist Terminprobleme als "
+        "Grund. Ab dem Winter gibt es Treffen auch online.",
+    ),
+    (
+        dt.date(2026, 6, 30),
+        70,
+        "(Beispiel, synthetisch) Der erste Jahrgang hat das Abitur abgelegt: 21 von 24 "
+        "begleiteten Schülerinnen und Schülern bestanden. Die Auswertung mit der Universität "
+        "folgt im Herbst.",
+    ),
+]
