@@ -398,3 +398,40 @@ def test_export_pdf_in_arabic(demo, tmp_path):
     text = "\n".join(page.extract_text() or "" for page in PdfReader(out).pages)
     assert re.search("[\u0600-\u06ff]{4}", text)  # Arabic letters were laid out
     assert "nicht übersetzt" in text
+
+
+def test_a_new_draft_takes_the_translations_along_in_their_state(demo):
+    """Staff start the next revision: the draft's texts are the same, so their
+    translations are too — until a draft text is reworded, which marks them stale."""
+    from leitbild.concept.services import edition_create_draft, goal_update_text
+
+    source = Edition.objects.get(year=2019)
+    chapter = source.chapters.first()
+    translation_save(obj=chapter, field="title", language="en", text="Intro", status=REVIEWED)
+    originals = {
+        (t.content_type_id, t.object_id, t.field, t.language): t for t in Translation.objects.all()
+    }
+    draft = edition_create_draft(source=source, year=2031)
+
+    copied_goal = draft.goals.get(predecessor__slug="teilziel-4", field__slug="6-2")
+    (english,) = Translation.objects.filter(object_id=copied_goal.pk, content_type__model="goal")
+    original = Goal.objects.get(**GOAL_4).translations.get(language="en")
+    assert (english.text, english.status, english.source_digest) == (
+        original.text,
+        original.status,
+        original.source_digest,
+    )
+    assert not english.is_stale(copied_goal.text)
+    copied_chapter = draft.chapters.get(position=chapter.position)
+    assert copied_chapter.translations.get(language="en").status == REVIEWED
+    # Every translation of the source edition's texts has its copy; none was moved.
+    assert Translation.objects.count() > len(originals)
+    assert all(
+        Translation.objects.filter(pk=t.pk, object_id=t.object_id).exists()
+        for t in originals.values()
+    )
+
+    goal_update_text(goal=copied_goal, text=copied_goal.text + " Neu gefasst.")
+    copied_goal.refresh_from_db()
+    assert Translation.objects.get(pk=english.pk).is_stale(copied_goal.text)
+    assert not original.is_stale(Goal.objects.get(**GOAL_4).text)

@@ -379,8 +379,9 @@ def edition_create_draft(*, source: Edition, year: int, title: str = "") -> Edit
     """Start the next edition as a draft: a copy of ``source`` to revise and comment on.
 
     Each copied goal keeps ``source``'s goal as its predecessor, so the comparison
-    and every goal's history reach back across the revision. Running it again for
-    the same city and year returns the existing draft unchanged.
+    and every goal's history reach back across the revision. Translations come along
+    (see :func:`_translations_copy`). Running it again for the same city and year
+    returns the existing draft unchanged.
     """
     slug = _edition_slug(source.city, year)
     existing = Edition.objects.filter(slug=slug).first()
@@ -432,14 +433,58 @@ def edition_create_draft(*, source: Edition, year: int, title: str = "") -> Edit
         goal.lineage_score = 1.0
         goal.save()
         goals[old.pk] = goal
+    footnotes = {}
     for note in source.footnotes.all():
+        old_pk = note.pk
         note.pk = None
         note.edition = draft
         note.goal = goals.get(note.goal_id)
         note.chapter = chapters.get(note.chapter_id)
         note.field = fields.get(note.field_id)
         note.save()
+        footnotes[old_pk] = note
+    _translations_copy(
+        {
+            Edition: {source.pk: draft},
+            Chapter: chapters,
+            FieldOfAction: fields,
+            GoalGroup: groups,
+            Goal: goals,
+            Footnote: footnotes,
+        }
+    )
     return draft
+
+
+def _translations_copy(copies: dict[type, dict[int, object]]) -> int:
+    """Give each copy (``{model: {original pk: copy}}``) its original's translations,
+    in the state they were in: the text is the same, so is what was translated and
+    reviewed. When the draft's wording changes later, the stored digest of the source
+    no longer matches and the workspace marks the translation "source changed", as
+    for any edited text. Returns how many were copied."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from leitbild.core.models import Translation
+
+    made = []
+    for model, pairs in copies.items():
+        kind = ContentType.objects.get_for_model(model)
+        originals = Translation.objects.filter(content_type=kind, object_id__in=list(pairs))
+        made += [
+            Translation(
+                content_type=kind,
+                object_id=pairs[original.object_id].pk,
+                field=original.field,
+                language=original.language,
+                text=original.text,
+                status=original.status,
+                source_digest=original.source_digest,
+                updated_by_id=original.updated_by_id,
+            )
+            for original in originals
+        ]
+    Translation.objects.bulk_create(made)
+    return len(made)
 
 
 def goal_update_text(*, goal: Goal, text: str, user=None, note: str = "") -> GoalRevision | None:
