@@ -424,6 +424,13 @@ def test_a_new_draft_takes_the_translations_along_in_their_state(demo):
     assert not english.is_stale(copied_goal.text)
     copied_chapter = draft.chapters.get(position=chapter.position)
     assert copied_chapter.translations.get(language="en").status == REVIEWED
+    # The defined terms come along too, with the chapter that defines them.
+    terms = list(source.glossary.values_list("slug", "definition", "chapter__position"))
+    assert (
+        terms
+        and list(draft.glossary.values_list("slug", "definition", "chapter__position")) == terms
+    )
+    assert not draft.glossary.exclude(chapter=None).exclude(chapter__edition=draft).exists()
     # Every translation of the source edition's texts has its copy; none was moved.
     assert Translation.objects.count() > len(originals)
     assert all(

@@ -20,6 +20,7 @@ from .models import (
     Edition,
     FieldOfAction,
     Footnote,
+    GlossaryEntry,
     Goal,
     GoalGroup,
     GoalRevision,
@@ -443,6 +444,14 @@ def edition_create_draft(*, source: Edition, year: int, title: str = "") -> Edit
         note.field = fields.get(note.field_id)
         note.save()
         footnotes[old_pk] = note
+    terms = {}
+    for entry in source.glossary.all():
+        old_pk = entry.pk
+        entry.pk = None
+        entry.edition = draft
+        entry.chapter = chapters.get(entry.chapter_id)
+        entry.save()
+        terms[old_pk] = entry
     _translations_copy(
         {
             Edition: {source.pk: draft},
@@ -451,6 +460,7 @@ def edition_create_draft(*, source: Edition, year: int, title: str = "") -> Edit
             GoalGroup: groups,
             Goal: goals,
             Footnote: footnotes,
+            GlossaryEntry: terms,
         }
     )
     return draft
