@@ -87,6 +87,7 @@ PAGES = {
     "privacy:notice": "/datenschutz/",
     "privacy:request": "/datenschutz/auskunft/",
     "privacy:request_detail": lambda o: o["privacy_request"].get_absolute_url(),
+    "account:login": "/konto/anmelden/",
     "api:events": "/api/v1/events/",
     "api:goals": "/api/v1/goals/",
     "api:organisations": "/api/v1/organisations/",

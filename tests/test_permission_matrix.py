@@ -977,6 +977,8 @@ ACTIONS = [
 READ_ONLY = {
     "healthz": "public: health check",
     "set_language": "public POST: sets the interface-language cookie, nothing stored",
+    "account:login": "public: the login form (throttled; tests/test_roles.py)",
+    "account:logout": "POST: ends one's own session, nothing else",
     "concept:home": "public",
     "concept:search": "public",
     "concept:compare_choose": "public",
@@ -1049,7 +1051,9 @@ def _refusal(response, action: Action) -> str | None:
         return "403"
     if status == 401 and action.api:
         return "401"
-    if status == 302 and response["Location"].startswith(resolve_url(settings.LOGIN_URL)):
+    # The site's login, or the admin's for admin pages.
+    logins = (resolve_url(settings.LOGIN_URL), resolve_url("admin:login"))
+    if status == 302 and response["Location"].startswith(logins):
         return "login"
     if status == 404 and action.concealed:
         return "404"

@@ -5,6 +5,7 @@ What each role may do is ``tests/test_permission_matrix.py``."""
 from io import StringIO
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
@@ -69,7 +70,9 @@ def test_demo_logins_hold_their_roles(client, logins, process, demo):
     users = {u.username: u for u in get_user_model().objects.filter(username__in=logins)}
     for username, login in logins.items():
         assert users[username].check_password(login.password)
-        assert users[username].is_staff and not users[username].is_superuser
+        assert not users[username].is_superuser
+        # Organisation members sign in on the site; city roles also use the admin.
+        assert users[username].is_staff == (username in ("koordination", "moderation"))
     assert participation_permissions.is_process_staff(users["moderation"], process)
     other = Process.objects.create(
         title="Andere", slug="andere", base_edition=demo[2014], starts_on="2026-01-01"
@@ -140,3 +143,49 @@ def test_coordinators_see_every_process_in_the_admin_and_the_api(client, logins,
     # Moderators hold no model permissions: they work on the pages, not in the admin.
     client.login(username="moderation", password="demo-moderation")
     assert client.get(reverse("admin:participation_process_changelist")).status_code == 403
+
+
+def test_a_reporter_signs_in_on_the_site_without_a_staff_account(client, logins):
+    """The site's login: a member of an organisation, not staff, lands on the workspace,
+    reports on their measure, and logs out with the header's button."""
+    reporter = get_user_model().objects.get(username="bericht")
+    assert not reporter.is_staff  # the admin's login would refuse this account
+    login = reverse("account:login")
+    page = client.get(f"{login}?next=/arbeitsbereich/").content.decode()
+    assert 'name="username"' in page and 'name="password"' in page
+
+    response = client.post(login, {"username": "bericht", "password": "demo-bericht"})
+    assert response.status_code == 302 and response["Location"] == "/arbeitsbereich/"
+    html = client.get("/arbeitsbereich/").content.decode()
+    assert "Ihre Organisationen" in html  # and none of the staff sections:
+    assert "Gültigkeit" not in html and "Seiten für Mitarbeitende" not in html
+    assert "noch keine Fassung" not in html
+    ki_measure = Measure.objects.filter(lead__name=KI).first()
+    response = client.post(
+        ki_measure.get_absolute_url(),
+        {"reported_on": "2026-11-01", "text": "Zwei neue Kurse.", "percent": "60"},
+    )
+    assert response.status_code == 302
+    assert ki_measure.reports.filter(author=reporter, percent=60).exists()
+    assert f'action="{reverse("account:logout")}"' in client.get("/").content.decode()
+
+    assert client.post(reverse("account:logout")).status_code == 302
+    assert client.get("/arbeitsbereich/")["Location"] == f"{login}?next=/arbeitsbereich/"
+
+
+def test_the_site_login_refuses_wrong_passwords_and_pauses_guessing(client, logins, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login-username": (3, 900)}
+    login = reverse("account:login")
+    for _ in range(3):
+        response = client.post(login, {"username": "bericht", "password": "falsch"})
+        assert response.status_code == 200 and "und Passwort eingeben" in response.text
+    # Over the limit even the right password is refused, and the page says why.
+    response = client.post(login, {"username": "bericht", "password": "demo-bericht"})
+    assert response.status_code == 429 and "Zu viele fehlgeschlagene" in response.text
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_logged_in_account_without_a_role_or_staff_status_gets_no_dashboard(client, db):
+    nobody = get_user_model().objects.create_user("niemand", password="pw-niemand-1")
+    client.force_login(nobody)
+    assert client.get("/arbeitsbereich/").status_code == 403

@@ -347,7 +347,7 @@ def test_workspace_addresses_stay_inside_their_edition(client, demo, translator)
     "url", ["/uebersetzungen/", "/uebersetzungen/2019/", "/uebersetzungen/2019/ar/"]
 )
 def test_workspace_is_for_staff_with_the_permission(client, demo, django_user_model, url):
-    assert client.get(url)["Location"].startswith("/admin/login/")
+    assert client.get(url)["Location"].startswith("/konto/anmelden/")
     # Staff without the permission, and a non-staff account with it: refused.
     staff = django_user_model.objects.create_user("clerk", is_staff=True)
     client.force_login(staff)
@@ -361,7 +361,7 @@ def test_workspace_is_for_staff_with_the_permission(client, demo, django_user_mo
 def test_edit_form_refuses_anonymous_and_plain_staff(client, goal, django_user_model):
     url = f"/uebersetzungen/2019/ar/goal/{goal.pk}/text/"
     response = client.post(url, {"text": "x", "status": "draft"})
-    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+    assert response.status_code == 302 and response["Location"].startswith("/konto/anmelden/")
     viewer = django_user_model.objects.create_user("viewer", is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_translation"))
     client.force_login(viewer)

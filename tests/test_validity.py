@@ -212,12 +212,13 @@ def office(db, django_user_model):
 def test_dashboard_is_for_logged_in_staff(client, demo, django_user_model):
     response = client.get("/arbeitsbereich/")
     assert response.status_code == 302
-    assert response.url == "/admin/login/?next=/arbeitsbereich/"
+    assert response.url == "/konto/anmelden/?next=/arbeitsbereich/"
     visitor = django_user_model.objects.create_user("besuch", password="pw-besuch-123")
     client.force_login(visitor)
     assert client.get("/arbeitsbereich/").status_code == 403
     html = client.get("/").content.decode()
-    assert 'href="/arbeitsbereich/"' not in html
+    assert 'href="/arbeitsbereich/"' not in html  # nothing there for this account
+    assert 'action="/konto/abmelden/"' in html
 
 
 def _set_valid_until(edition, day):

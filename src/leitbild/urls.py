@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("leitbild.publishing.urls")),
     path("beteiligung/", include("leitbild.participation.urls")),
     path("datenschutz/", include("leitbild.privacy.urls")),
+    path("konto/", include("leitbild.core.urls")),
     path("organisationen/", include("leitbild.actors.urls")),
     path("monitoring/", include("leitbild.monitoring.urls")),
     path("umsetzung/", include("leitbild.implementation.urls")),

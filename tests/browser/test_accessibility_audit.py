@@ -64,6 +64,7 @@ PAGES = {
     "privacy:notice": "/datenschutz/",
     "privacy:request": "/datenschutz/auskunft/",
     "privacy:request_detail": lambda: _privacy_request().get_absolute_url(),
+    "account:login": "/konto/anmelden/",
 }
 
 # Pages whose content carries translations; the others show the interface's German.
@@ -109,6 +110,7 @@ NOT_AUDITED = {
     "monitoring:indicator_download": "CSV/JSON",
     "privacy:request_download": "JSON",
     "healthz": "JSON",
+    "account:logout": "POST only",
 }
 
 

@@ -1,13 +1,14 @@
 """Login throttling: failed logins counted per client address and per username.
 
-The admin's login is the only way in (``LOGIN_URL``), and staff accounts can change the
-concept, see personal data and mint API tokens, so guessing their passwords must be
-slow. Failures are counted in the database (``core.ratelimit``) under the actions
-``login-address`` (the salted client address) and ``login-username`` (a salted hash of
-the username, so the counter table names nobody). Over either limit,
+Two login pages lead in — the site's (``/konto/anmelden/``, ``LOGIN_URL``, for every
+account) and the admin's (staff only) — and staff accounts can change the concept, see
+personal data and mint API tokens, so guessing passwords must be slow. Failures are
+counted in the database (``core.ratelimit``) under the actions ``login-address`` (the
+salted client address) and ``login-username`` (a salted hash of the username, so the
+counter table names nobody). Over either limit,
 :class:`ThrottledModelBackend` refuses *before* checking the password — a throttled
-guess learns nothing, even when it is right — and the admin's login page says so with
-status 429 (:mod:`leitbild.core.admin_site`).
+guess learns nothing, even when it is right — and both login pages say so with status
+429 (:mod:`leitbild.core.admin_site`, :mod:`leitbild.core.views`).
 
 A successful login forgets the username's failures (typos earlier that day do not count
 towards a lock-out later), never the address's: whoever knows one password must not
@@ -20,6 +21,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -80,17 +82,15 @@ class ThrottledModelBackend(ModelBackend):
         )
 
 
-class ThrottledAuthenticationForm(AdminAuthenticationForm):
-    """The admin's login form, saying plainly when logins are paused rather than
-    claiming the password was wrong (which a throttled attempt never checked)."""
+_THROTTLED = _(
+    "Too many failed logins from your connection or for this username. "
+    "Wait %(minutes)d minutes, then try again."
+)
 
-    error_messages = {
-        **AdminAuthenticationForm.error_messages,
-        "throttled": _(
-            "Too many failed logins from your connection or for this username. "
-            "Wait %(minutes)d minutes, then try again."
-        ),
-    }
+
+class _SaysWhenThrottled:
+    """A login form that says plainly when logins are paused rather than claiming the
+    password was wrong (which a throttled attempt never checked)."""
 
     def get_invalid_login_error(self):
         if getattr(self.request, THROTTLED_ATTRIBUTE, False):
@@ -101,6 +101,20 @@ class ThrottledAuthenticationForm(AdminAuthenticationForm):
                 params={"minutes": max(1, minutes // 60)},
             )
         return super().get_invalid_login_error()
+
+
+class ThrottledAuthenticationForm(_SaysWhenThrottled, AdminAuthenticationForm):
+    """The admin's login form (staff accounts only)."""
+
+    error_messages = {**AdminAuthenticationForm.error_messages, "throttled": _THROTTLED}
+
+
+class ThrottledLoginForm(_SaysWhenThrottled, AuthenticationForm):
+    """The site's login form (``/konto/anmelden/``), for every active account: also the
+    organisation members who keep their profile and report progress without being
+    staff."""
+
+    error_messages = {**AuthenticationForm.error_messages, "throttled": _THROTTLED}
 
 
 def on_login_failed(sender, credentials, request=None, **kwargs):

@@ -134,7 +134,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The only login is the admin's. Failed attempts are counted per client address and per
+# Two logins: the site's (/konto/anmelden/, every account) and the admin's (staff only).
+# Failed attempts are counted per client address and per
 # username (RATE_LIMITS "login-address", "login-username"); over either limit the
 # backend refuses before checking the password, and the login page answers 429.
 AUTHENTICATION_BACKENDS = ["leitbild.core.auth.ThrottledModelBackend"]
@@ -197,7 +198,10 @@ STORAGES = {
     },
 }
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "account:login"
+# After logging in without a page to return to: the workspace (staff and organisation members).
+LOGIN_REDIRECT_URL = "workspace:dashboard"
+LOGOUT_REDIRECT_URL = "concept:home"
 
 # Security. Scripts and styles only from our own origin; no inline script anywhere.
 SECURE_CSP = {

@@ -42,6 +42,10 @@ DEMO_LOGINS = (
 )
 
 
+# The demo logins that act for an organisation, not for the city.
+MEMBERS = ("vertretung", "bericht")
+
+
 @transaction.atomic
 def demo_load(*, process: Process) -> list[DemoLogin]:
     """Create (or reset) the demo logins of every role but the administrator."""
@@ -50,9 +54,10 @@ def demo_load(*, process: Process) -> list[DemoLogin]:
     users = {}
     for login in DEMO_LOGINS:
         user, _created = get_user_model().objects.get_or_create(username=login.username)
-        # Staff accounts so that they can sign in (the only login is the admin's);
-        # is_staff alone grants nothing — the role does.
-        user.is_staff, user.is_superuser = True, False
+        # Organisation members sign in at /konto/anmelden/ and need no staff account; the
+        # others work in the admin too. is_staff alone grants nothing — the role does.
+        user.is_staff = login.username not in MEMBERS
+        user.is_superuser = False
         user.set_password(login.password)
         user.save()
         users[login.username] = user

@@ -17,8 +17,9 @@ the groups hold exactly these permissions.
 
 Representatives, reporters and moderators hold no model permissions: their rights
 are object-level (this organisation, this process) and live in each app's
-``permissions.py``. Their accounts are staff accounts only so that they can sign in
-(the only login is the admin's); ``is_staff`` alone grants nothing. Who holds a role
+``permissions.py``. Representatives and reporters sign in at ``/konto/anmelden/`` and
+need no staff account; moderators have one to use the admin. ``is_staff`` alone grants
+nothing. Who holds a role
 is decided by administrators: group membership, ``Process.staff`` and organisation
 membership are edited by superusers only. Every role × every write action is tested
 in ``tests/test_permission_matrix.py``.

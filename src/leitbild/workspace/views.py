@@ -20,12 +20,16 @@ START_PERMISSION = "participation.add_process"
 
 @login_required
 def dashboard(request):
-    if not request.user.is_staff:
+    """Staff: the concept's validity and revision; organisation members (staff or not):
+    their organisations and what they report on."""
+    member = selectors.member_work(request.user)
+    staff = request.user.is_staff
+    if not (staff or member.organisations):
         raise PermissionDenied
     context = {
-        "statuses": selectors.workspace_status(),
-        "can_start": request.user.has_perm(START_PERMISSION),
-        "member": selectors.member_work(request.user),
+        "statuses": selectors.workspace_status() if staff else [],
+        "can_start": staff and request.user.has_perm(START_PERMISSION),
+        "member": member,
     }
     return render(request, "workspace/dashboard.html", context)
 

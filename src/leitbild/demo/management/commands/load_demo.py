@@ -39,7 +39,9 @@ class Command(BaseCommand):
         process.staff.add(user)
         self.stdout.write(self.style.SUCCESS(f"Staff login: {username} / {password}  (at /admin/)"))
         # One login per role, with synthetic passwords (README): for a demo only.
-        self.stdout.write("Demo logins per role (sign in at /admin/login/):")
+        self.stdout.write(
+            "Demo logins per role (sign in at /konto/anmelden/; staff also at /admin/):"
+        )
         for login in demo_logins_load(process=process):
             self.stdout.write(
                 f"  {login.username} / {login.password}  {login.role}; try {login.where}"
