@@ -400,58 +400,37 @@ def edition_create_draft(*, source: Edition, year: int, title: str = "") -> Edit
         published=True,
         source_name=f"draft from {source.slug}",
     )
-    chapters = {}
-    for chapter in source.chapters.all():
-        old_pk = chapter.pk
-        chapter.pk = None
-        chapter.edition = draft
-        chapter.save()
-        chapters[old_pk] = chapter
-    fields, groups, goals = {}, {}, {}
-    for field in source.fields.all():
-        old_pk = field.pk
-        field.pk = None
-        field.edition = draft
-        field.chapter = chapters.get(field.chapter_id)
-        field.save()
-        fields[old_pk] = field
-    for group in GoalGroup.objects.filter(field__edition=source):
-        old_pk = group.pk
-        group.pk = None
-        group.field = fields[group.field_id]
-        group.save()
-        groups[old_pk] = group
-    # Parents come before their children in (field, position) order.
-    for goal in source.goals.order_by("field__position", "position", "pk"):
-        old = Goal.objects.get(pk=goal.pk)
-        goal.pk = None
-        goal.edition = draft
-        goal.field = fields[old.field_id]
-        goal.group = groups.get(old.group_id)
-        goal.parent = goals.get(old.parent_id)
-        goal.predecessor = old
-        goal.lineage = Goal.Lineage.CARRIED
-        goal.lineage_score = 1.0
-        goal.save()
-        goals[old.pk] = goal
-    footnotes = {}
-    for note in source.footnotes.all():
-        old_pk = note.pk
-        note.pk = None
-        note.edition = draft
-        note.goal = goals.get(note.goal_id)
-        note.chapter = chapters.get(note.chapter_id)
-        note.field = fields.get(note.field_id)
-        note.save()
-        footnotes[old_pk] = note
-    terms = {}
-    for entry in source.glossary.all():
-        old_pk = entry.pk
-        entry.pk = None
-        entry.edition = draft
-        entry.chapter = chapters.get(entry.chapter_id)
-        entry.save()
-        terms[old_pk] = entry
+    chapters = _copy_into({}, source.chapters.all(), edition=draft)
+    fields = _copy_into(
+        {}, source.fields.all(), edition=draft, chapter=lambda f: chapters.get(f.chapter_id)
+    )
+    groups = _copy_into(
+        {}, GoalGroup.objects.filter(field__edition=source), field=lambda g: fields[g.field_id]
+    )
+    goals: dict[int, Goal] = {}
+    _copy_into(
+        goals,
+        # Parents come before their children in (field, position) order.
+        source.goals.order_by("field__position", "position", "pk"),
+        edition=draft,
+        field=lambda g: fields[g.field_id],
+        group=lambda g: groups.get(g.group_id),
+        parent=lambda g: goals.get(g.parent_id),
+        predecessor_id=lambda g: g.pk,
+        lineage=Goal.Lineage.CARRIED,
+        lineage_score=1.0,
+    )
+    footnotes = _copy_into(
+        {},
+        source.footnotes.all(),
+        edition=draft,
+        goal=lambda n: goals.get(n.goal_id),
+        chapter=lambda n: chapters.get(n.chapter_id),
+        field=lambda n: fields.get(n.field_id),
+    )
+    terms = _copy_into(
+        {}, source.glossary.all(), edition=draft, chapter=lambda e: chapters.get(e.chapter_id)
+    )
     _translations_copy(
         {
             Edition: {source.pk: draft},
@@ -464,6 +443,22 @@ def edition_create_draft(*, source: Edition, year: int, title: str = "") -> Edit
         }
     )
     return draft
+
+
+def _copy_into(copies: dict, rows, **changes) -> dict:
+    """Save a copy of each of ``rows`` with ``changes`` — each a value, or a function of
+    the original row (read before anything of it changes) — and note it in ``copies`` as
+    ``{original pk: copy}``, which a function may read (a parent copied earlier)."""
+    for row in rows:
+        values = {name: v(row) if callable(v) else v for name, v in changes.items()}
+        original = row.pk
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.pk = None
+        row._state.adding = True
+        row.save()
+        copies[original] = row
+    return copies
 
 
 def _translations_copy(copies: dict[type, dict[int, object]]) -> int:
