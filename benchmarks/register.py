@@ -54,6 +54,7 @@ def pandas_run(path: Path, *, checks: bool = False) -> dict:
     import pandas as pd
 
     from leitbild.monitoring.derivation.register import (
+        CATEGORY_OF,
         DEFAULT_AGE_GROUPS,
         GERMAN_BY,
         RESETTLER_COUNTRIES,
@@ -96,17 +97,7 @@ def pandas_run(path: Path, *, checks: bool = False) -> dict:
         [df["own"], "parent", "second_nationality"],
         default="none",
     )
-    df["category"] = df["subcategory"].map(
-        {
-            "foreign": "foreign",
-            "resettler": "personal",
-            "naturalised": "personal",
-            "born_abroad": "personal",
-            "parent": "inherited",
-            "second_nationality": "inherited",
-            "none": "none",
-        }
-    )
+    df["category"] = df["subcategory"].map(CATEGORY_OF)
     df["migration_background"] = df["category"] != "none"
 
     age = YEAR - df["birth_year"]
