@@ -89,3 +89,44 @@ def test_the_edition_page_offers_the_pdf(client, demo):
     response = client.get(url)
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+
+
+def test_a_burst_of_first_requests_lays_the_brochure_out_once(
+    demo, settings, tmp_path, monkeypatch
+):
+    """Eight requests at once for a brochure not yet in the cache: one layout, and
+    every request gets the same PDF."""
+    import threading
+    import time
+
+    from django.db import connections
+
+    from leitbild.concept.models import Edition
+    from leitbild.publishing import services
+
+    settings.DATA_DIR = tmp_path
+    layouts = []
+
+    def slow_layout(html):
+        layouts.append(html)
+        time.sleep(0.5)  # long enough for every request to arrive meanwhile
+        return b"%PDF-1.7 stand-in " + str(len(layouts)).encode()
+
+    monkeypatch.setattr(services, "html_to_pdf", slow_layout)
+    edition = Edition.objects.get(year=2019)
+    html = services.edition_print_html(edition=edition, language="de")
+    monkeypatch.setattr(services, "edition_print_html", lambda **kwargs: html)
+    answers = []
+
+    def request():
+        answers.append(services.edition_pdf_cached(edition=edition, language="de"))
+        connections.close_all()
+
+    threads = [threading.Thread(target=request) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(layouts) == 1
+    assert answers == [b"%PDF-1.7 stand-in 1"] * 8
+    assert len(list((tmp_path / "cache" / "pdf").glob("*.pdf"))) == 1

@@ -51,7 +51,13 @@ def edition_pdf(*, edition: Edition, language: str = "de") -> bytes:
 
 def edition_pdf_cached(*, edition: Edition, language: str = "de") -> bytes:
     """:func:`edition_pdf`, kept on disk under a hash of its HTML: laying out a brochure
-    takes seconds, and the same text gives the same PDF."""
+    takes seconds, and the same text gives the same PDF.
+
+    Requests that arrive while a brochure is being laid out wait for it (a lock file per
+    edition and language, shared by every process on the machine) instead of laying it
+    out again each: a burst of first requests after a text change costs one layout, not
+    one per request and worker."""
+    import fcntl
     import hashlib
 
     html = edition_print_html(edition=edition, language=language)
@@ -61,12 +67,16 @@ def edition_pdf_cached(*, edition: Edition, language: str = "de") -> bytes:
     path = cache / f"edition-{edition.pk}-{language}.{key}.pdf"
     if path.exists():
         return path.read_bytes()
-    data = html_to_pdf(html)
     cache.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial")
-    partial.write_bytes(data)
-    partial.replace(path)  # a reader never sees half a file
-    for old in cache.glob(f"edition-{edition.pk}-{language}.*.pdf"):
-        if old != path:
-            old.unlink(missing_ok=True)
+    with open(cache / f"edition-{edition.pk}-{language}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if path.exists():  # laid out by whoever held the lock before us
+            return path.read_bytes()
+        data = html_to_pdf(html)
+        partial = path.with_suffix(".partial")
+        partial.write_bytes(data)
+        partial.replace(path)  # a reader never sees half a file
+        for old in cache.glob(f"edition-{edition.pk}-{language}.*.pdf"):
+            if old != path:
+                old.unlink(missing_ok=True)
     return data
