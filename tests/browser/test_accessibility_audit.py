@@ -65,6 +65,10 @@ PAGES = {
     "privacy:request": "/datenschutz/auskunft/",
     "privacy:request_detail": lambda: _privacy_request().get_absolute_url(),
     "account:login": "/konto/anmelden/",
+    "account:password_reset": "/konto/passwort/vergessen/",
+    "account:password_reset_done": "/konto/passwort/vergessen/gesendet/",
+    "account:password_reset_confirm": "/konto/passwort/neu/MQ/ungueltig/",
+    "account:password_reset_complete": "/konto/passwort/neu/fertig/",
 }
 
 # Pages whose content carries translations; the others show the interface's German.
@@ -111,6 +115,8 @@ NOT_AUDITED = {
     "privacy:request_download": "JSON",
     "healthz": "JSON",
     "account:logout": "POST only",
+    "account:password_change": "logged in: one's own password",
+    "account:password_change_done": "logged in: one's own password",
 }
 
 

@@ -1,4 +1,6 @@
 from django import forms
+from django.contrib.auth.forms import PasswordResetForm
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from .models import Translation
@@ -30,3 +32,14 @@ class TranslationForm(forms.Form):
                 "anything else is removed when saving."
             )
             self.fields["text"].widget.attrs["rows"] = 16
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    """Asks for the link to set a new password. The mail goes through the task worker,
+    which makes the link itself: no token is stored in the task queue."""
+
+    def save(self, **kwargs) -> None:
+        from .tasks import send_password_reset_mail
+
+        for user in self.get_users(self.cleaned_data["email"]):
+            transaction.on_commit(lambda pk=user.pk: send_password_reset_mail.enqueue(pk))

@@ -202,6 +202,8 @@ LOGIN_URL = "account:login"
 # After logging in without a page to return to: the workspace (staff and organisation members).
 LOGIN_REDIRECT_URL = "workspace:dashboard"
 LOGOUT_REDIRECT_URL = "concept:home"
+# The link to set a new password works once and for this long.
+PASSWORD_RESET_TIMEOUT = 3 * 3600
 
 # Security. Scripts and styles only from our own origin; no inline script anywhere.
 SECURE_CSP = {
@@ -281,6 +283,7 @@ RATE_LIMITS = {
     # Staff writes through the API, per user (see api/auth.py).
     "api-staff-write": (1000, 3600),
     "privacy-request": (5, 3600),
+    "password-reset": (5, 3600),
     # The buttons behind the links we e-mail: confirm a contribution or vote, cancel a
     # registration, erase one's data. The links carry long random tokens; the limit
     # stops anyone from trying them by the thousand.
