@@ -84,3 +84,19 @@ def other_staff(db, django_user_model):
     return django_user_model.objects.create_user(
         "other-office", password="pw-other-123", is_staff=True
     )
+
+
+@pytest.fixture
+def cluster():
+    """A throwaway PostgreSQL cluster (``tests/postgres_cluster.py``), removed afterwards."""
+    from .postgres_cluster import Cluster, pg_bindir
+
+    bindir = pg_bindir()
+    if bindir is None:
+        pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not installed")
+    pg = Cluster(bindir)
+    try:
+        pg.start()
+        yield pg
+    finally:
+        pg.remove()

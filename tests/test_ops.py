@@ -609,19 +609,20 @@ def _data_rows(archive: Path) -> list[dict]:
 
 @pytest.mark.slow
 @pytest.mark.django_db
-def test_a_backup_moves_between_sqlite_and_postgresql(file_roots, tmp_path, keep_sequences_ahead):
+def test_a_backup_moves_between_sqlite_and_postgresql(
+    file_roots, tmp_path, keep_sequences_ahead, request
+):
     """Written by a site on one database, restored into the other: every row arrives
-    (the restored database writes the same rows back) and pages' content is there."""
+    (the restored database writes the same rows back) and pages' content is there.
+    The SQLite run writes the backup on a throwaway PostgreSQL cluster of its own (or
+    on ``LEITBILD_TEST_POSTGRES_URL``)."""
     scratch = None
     if connection.vendor == "postgresql":
         source_url = f"sqlite:///{tmp_path / 'source.sqlite3'}"
     else:
         server = os.environ.get("LEITBILD_TEST_POSTGRES_URL")
         if not server:
-            pytest.skip(
-                "SQLite→PostgreSQL runs in the PostgreSQL run (make test-postgres); set "
-                "LEITBILD_TEST_POSTGRES_URL to a server URL to test PostgreSQL→SQLite here"
-            )
+            server = request.getfixturevalue("cluster").url("postgres")
         import psycopg
 
         scratch = f"leitbild_ops_{os.getpid()}"

@@ -62,21 +62,37 @@ def _deny(request):
     raise PermissionDenied
 
 
+def _progress_report(request, *, allowed: bool, on: ActionGoal | Measure):
+    """The progress report form of a measure's or an action goal's page (``None`` for
+    whoever may not report on ``on``), and the answer to a POST that is settled: the
+    report saved, or the writer refused. ``(form, None)`` means: show the page."""
+    form = ProgressReportForm(request.POST or None, request.FILES or None) if allowed else None
+    if request.method != "POST":
+        return form, None
+    if form is None:
+        return None, _deny(request)
+    if not form.is_valid():
+        return form, None
+    report = form.save(commit=False)
+    if isinstance(on, Measure):
+        report.measure = on
+    else:
+        report.action_goal = on
+    report.author = request.user
+    report.save()
+    messages.success(request, _("The progress report is published."))
+    return form, redirect(on.get_absolute_url())
+
+
 @require_http_methods(["GET", "POST"])
 def action_goal_detail(request, pk):
     """An action goal with its progress reports; its responsible organisations report."""
     item = get_object_or_404(_action_goals().prefetch_related("measures", "reports"), pk=pk)
-    can_report = permissions.can_report_on_action_goal(request.user, item)
-    form = ProgressReportForm(request.POST or None, request.FILES or None) if can_report else None
-    if request.method == "POST":
-        if form is None:
-            return _deny(request)
-        if form.is_valid():
-            report = form.save(commit=False)
-            report.action_goal, report.author = item, request.user
-            report.save()
-            messages.success(request, _("The progress report is published."))
-            return redirect(item.get_absolute_url())
+    form, answer = _progress_report(
+        request, allowed=permissions.can_report_on_action_goal(request.user, item), on=item
+    )
+    if answer is not None:
+        return answer
     return render(
         request,
         "implementation/action_goal_detail.html",
@@ -170,17 +186,11 @@ def measure_detail(request, pk):
         ),
         pk=pk,
     )
-    can_report = permissions.can_report_on_measure(request.user, measure)
-    form = ProgressReportForm(request.POST or None, request.FILES or None) if can_report else None
-    if request.method == "POST":
-        if form is None:
-            return _deny(request)
-        if form.is_valid():
-            report = form.save(commit=False)
-            report.measure, report.author = measure, request.user
-            report.save()
-            messages.success(request, _("The progress report is published."))
-            return redirect(measure.get_absolute_url())
+    form, answer = _progress_report(
+        request, allowed=permissions.can_report_on_measure(request.user, measure), on=measure
+    )
+    if answer is not None:
+        return answer
     return render(request, "implementation/measure_detail.html", {"measure": measure, "form": form})
 
 
